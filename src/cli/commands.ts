@@ -1,0 +1,13 @@
+/**
+ * The command table. Each command parses its own options (node:util parseArgs) and returns an exit code.
+ * Commands that need concrete channels, adapters or desks get them from the composition root (main.ts).
+ */
+export interface CliCommand {
+  /** Words that select it: ["kb", "build"]. */
+  path: string[];
+  usage: string;
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const COMMANDS: CliCommand[] = [];

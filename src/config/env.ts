@@ -1,0 +1,96 @@
+/**
+ * The environment, validated with zod at start (DESIGN.md: external contract). A wrong or missing value
+ * stops start-up with a message that names the variable and says what to set.
+ */
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}://`)), {
+      message: `must start with ${protocols.map((protocol) => `${protocol}://`).join(" or ")}`,
+    });
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+export const EnvSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_URL: url(["http", "https"]).optional(),
+  DATABASE_URL: url(["postgres", "postgresql"]).optional(),
+  REDIS_URL: url(["redis", "rediss"]).default("redis://127.0.0.1:6379"),
+  AI_ENGINE: z.enum(["local", "openai"]).default("local"),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: url(["http", "https"]).optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_ESCALATION_CHANNEL: optionalText,
+  SLACK_API_URL: url(["http", "https"]).optional(),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_API_URL: url(["http", "https"]).optional(),
+  ADMIN_TOKEN: optionalText,
+  KB_DIR: z.string().min(1).default("kb"),
+  SWITCHBOARD_CONFIG: optionalText,
+  /** Where embedded state lives: PGlite, the private Redis, whatsapp-web.js sessions, secrets. */
+  DATA_DIR: z.string().min(1).default(".data"),
+  /** Signs web chat session tokens; generated and kept under DATA_DIR when unset. */
+  WEBCHAT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export const REQUIRED_TOGETHER: ReadonlyArray<{ when: keyof Env; equals?: string; need: Array<keyof Env> }> = [
+  { when: "AI_ENGINE", equals: "openai", need: ["OPENAI_API_KEY"] },
+  { when: "SLACK_BOT_TOKEN", need: ["SLACK_SIGNING_SECRET", "SLACK_ESCALATION_CHANNEL"] },
+];
+
+/** Parse and check the environment; throws ConfigError listing every problem at once. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const blanksRemoved = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ""),
+  );
+  const parsed = EnvSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      const got = source[name];
+      return `- ${name}: ${issue.message}${got === undefined ? "" : ` (got "${redactValue(name, got)}")`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}\nSet these environment variables and start again.`);
+  }
+  const env = parsed.data;
+  const missing: string[] = [];
+  for (const rule of REQUIRED_TOGETHER) {
+    const value = env[rule.when];
+    const active = rule.equals === undefined ? value !== undefined : value === rule.equals;
+    if (!active) continue;
+    for (const name of rule.need) {
+      if (env[name] === undefined) {
+        missing.push(`- ${name} is required when ${rule.when}${rule.equals ? `=${rule.equals}` : " is set"}`);
+      }
+    }
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${missing.join("\n")}\nSet these environment variables and start again.`);
+  }
+  return env;
+}
+
+function redactValue(name: string, value: string): string {
+  return /TOKEN|SECRET|KEY|PASSWORD/.test(name) ? "***" : value.slice(0, 80);
+}
+
+/** The public base URL without a trailing slash. */
+export function publicUrlOf(env: Env): string {
+  const base = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  return base.replace(/\/+$/, "");
+}

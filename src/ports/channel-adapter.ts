@@ -1,0 +1,86 @@
+/**
+ * What every customer-facing channel implements (channels/*). A channel verifies and parses its
+ * inbound traffic into `InboundMessage`s that it hands to the core's `InboundIntake`, and delivers
+ * outbound messages when the send worker asks. Channel rules (length, windows, opt-out) live here.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
+import type { ConversationStore } from "./conversation-store.js";
+import type { MessageBus, OnceGuard, RateLimiter } from "./work-queue.js";
+
+export interface IntakeResult {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+/** The core's door for inbound messages: dedupe, store, enqueue the turn. Never does the work itself. */
+export interface InboundIntake {
+  accept(inbound: InboundMessage): Promise<IntakeResult>;
+}
+
+/** What the core gives a channel when it starts. */
+export interface ChannelContext {
+  intake: InboundIntake;
+  store: ConversationStore;
+  bus: MessageBus;
+  rateLimiter: RateLimiter;
+  once: OnceGuard;
+  logger: Logger;
+  /** The server's public base URL (no trailing slash), for signature checks and callback URLs. */
+  publicUrl: string;
+  dataDir: string;
+  now: () => Date;
+}
+
+export interface OutboundDelivery {
+  message: Message;
+  conversation: Conversation;
+}
+
+export interface SendReceipt {
+  /** `held`: not delivered now by a channel rule; `error` says why (shown to the agent). */
+  status: "sent" | "delivered" | "held";
+  channelMessageId?: string;
+  error?: DeliveryError;
+  /** Delivery facts kept on the message (segment count, encoding, template used). */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * A channel rule applied to an inbound message before any routing (SMS STOP/START/HELP...).
+ * `handled`: the brain does not see the message; `replies` are sent as system messages (unless the
+ * customer has opted out), `deskNote` is shown to agents.
+ */
+export type ChannelDirective =
+  | { kind: "route" }
+  | { kind: "handled"; reason: string; replies?: string[]; deskNote?: string };
+
+/** Where and how fast a channel may send; the send worker defers jobs that would break it. */
+export interface SendRateLimit {
+  key: string;
+  perSecond: number;
+  burst?: number;
+}
+
+export interface ChannelAdapter {
+  readonly id: string;
+  readonly kind: ChannelKind;
+  /** Customer-facing text limit; longer replies are split by the channel itself. */
+  readonly maxTextLength?: number;
+
+  /** Register inbound routes (webhooks, WebSocket) on the shared server. Web role only. */
+  registerRoutes?(app: FastifyInstance, context: ChannelContext): void | Promise<void>;
+  /** Start long-lived connections (whatsapp-web.js, Socket Mode). Called in every role that needs it. */
+  start?(context: ChannelContext): Promise<void>;
+  stop?(): Promise<void>;
+
+  /** Channel rules before routing; absent means every message is routed. */
+  preRoute?(message: Message, conversation: Conversation): Promise<ChannelDirective>;
+
+  /** Deliver one stored outbound message. Throws `DeliveryFailedError` (permanent or transient). */
+  send(delivery: OutboundDelivery): Promise<SendReceipt>;
+  sendRateLimit?(delivery: OutboundDelivery): SendRateLimit | undefined;
+}

@@ -1,0 +1,118 @@
+/**
+ * Masking of secrets and personal data before text reaches a log, Slack or a model.
+ * Card numbers (Luhn-valid, 13-19 digits) keep their last four; phone numbers lose their middle digits;
+ * e-mail local parts keep their first letter; tokens and keys are replaced whole.
+ */
+
+export interface MaskOptions {
+  cards?: boolean;
+  secrets?: boolean;
+  phones?: boolean;
+  emails?: boolean;
+}
+
+const ALL: Required<MaskOptions> = { cards: true, secrets: true, phones: true, emails: true };
+
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer [redacted]"],
+  [/\bBasic\s+[A-Za-z0-9+/=]{8,}/g, "Basic [redacted]"],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
+  [/\bsbw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, "[redacted-session]"],
+  [/\bsk-(?:proj-)?[A-Za-z0-9_-]{16,}/g, "[redacted-key]"],
+  [/\bxox[abposre]-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],
+  [/\bxapp-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],
+  [/\bAKIA[0-9A-Z]{16}\b/g, "[redacted-key]"],
+  [/\b[0-9a-f]{32,}\b/gi, "[redacted-hex]"],
+  [/\b\d{3}-\d{2}-\d{4}\b/g, "[redacted-ssn]"],
+];
+
+const KEYWORD_VALUE = /\b(password|passwd|pwd|pin|cvv|cvc|secret|api[_-]?key|token)\b(\s*(?:is|[:=])\s*)(\S+)/gi;
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+const PHONE_CANDIDATE = /(?:\+\d[\d\s().-]{6,18}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b)/g;
+const EMAIL = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let index = digits.length - 1; index >= 0; index -= 1) {
+    let digit = digits.charCodeAt(index) - 48;
+    if (double) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function maskCardNumbers(text: string): string {
+  return text.replace(CARD_CANDIDATE, (match) => {
+    const digits = match.replace(/\D/g, "");
+    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
+    return `[card ending ${digits.slice(-4)}]`;
+  });
+}
+
+/** `+15551234567` -> `+1555***4567`: the country and area stay readable, the middle does not. */
+export function maskPhoneNumber(phone: string): string {
+  let seen = 0;
+  const digitCount = phone.replace(/\D/g, "").length;
+  if (digitCount < 7) return phone;
+  const keepHead = digitCount >= 10 ? 4 : 2;
+  const keepTail = digitCount >= 10 ? 4 : 2;
+  return phone.replace(/\d/g, (digit) => {
+    seen += 1;
+    return seen <= keepHead || seen > digitCount - keepTail ? digit : "*";
+  });
+}
+
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(PHONE_CANDIDATE, (match) => {
+    const digits = match.replace(/\D/g, "").length;
+    return digits >= 7 && digits <= 15 ? maskPhoneNumber(match) : match;
+  });
+}
+
+export function maskEmail(email: string): string {
+  return email.replace(EMAIL, (_match, first: string, domain: string) => `${first}***@${domain}`);
+}
+
+export function maskSecrets(text: string): string {
+  let masked = text.replace(KEYWORD_VALUE, (_match, keyword: string, separator: string) => `${keyword}${separator}[redacted]`);
+  for (const [pattern, replacement] of SECRET_PATTERNS) {
+    masked = masked.replace(pattern, replacement);
+  }
+  return masked;
+}
+
+/** Mask everything sensitive in free text. Order matters: cards before phones (both are digit runs). */
+export function maskSensitiveText(text: string, options: MaskOptions = ALL): string {
+  const active = { ...ALL, ...options };
+  let masked = text;
+  if (active.secrets) masked = maskSecrets(masked);
+  if (active.cards) masked = maskCardNumbers(masked);
+  if (active.phones) masked = maskPhoneNumbers(masked);
+  if (active.emails) masked = maskEmail(masked);
+  return masked;
+}
+
+const SECRET_KEY = /(token|secret|password|passwd|authorization|cookie|api[_-]?key|signature|credential)/i;
+
+/** Deep copy with every string masked and values under secret-looking keys replaced. */
+export function maskDeep(value: unknown, depth = 0): unknown {
+  if (depth > 8) return "[depth]";
+  if (typeof value === "string") return maskSensitiveText(value);
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
+  if (value instanceof Error) {
+    return { type: value.name, message: maskSensitiveText(value.message), stack: value.stack && maskSensitiveText(value.stack), code: (value as { code?: unknown }).code };
+  }
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) && inner !== undefined && inner !== null ? "[redacted]" : maskDeep(inner, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
