@@ -84,3 +84,13 @@ export interface TurnDecision {
 export interface Brain {
   decide(turn: TurnContext): Promise<TurnDecision>;
 }
+
+/**
+ * Routing signals learned from a knowledge base (the kb build writes them; the routing rules read them):
+ * phrases that mark frustration, phrases that always mean a human, categories that must go to a human.
+ */
+export interface LearnedRoutingSignals {
+  frustrationPhrases: string[];
+  humanTriggers: string[];
+  mustHumanCategories: string[];
+}
