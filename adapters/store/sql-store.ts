@@ -67,27 +67,27 @@ export class SqlConversationStore implements ConversationStore {
     await this.client.query("SELECT 1");
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     return this.client.close();
   }
 
-  recordInbound(inbound: InboundMessage): Promise<RecordInboundResult> {
+  async recordInbound(inbound: InboundMessage): Promise<RecordInboundResult> {
     return recordInbound(this.client, this.deps, validate.inbound(inbound));
   }
 
-  appendOutbound(message: NewOutboundMessage): Promise<Message> {
+  async appendOutbound(message: NewOutboundMessage): Promise<Message> {
     return appendOutbound(this.client, this.deps, validate.outbound(message));
   }
 
-  commitTurn(turn: TurnCommit): Promise<TurnCommitResult | null> {
+  async commitTurn(turn: TurnCommit): Promise<TurnCommitResult | null> {
     return commitTurn(this.client, this.deps, validate.turn(turn));
   }
 
-  transition(conversationId: string, request: TransitionRequest): Promise<Conversation> {
+  async transition(conversationId: string, request: TransitionRequest): Promise<Conversation> {
     return transitionConversation(this.client, this.deps, conversationId, validate.transition(request));
   }
 
-  updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
+  async updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
     return patchConversation(this.client, this.deps, conversationId, validate.patch(patch));
   }
 
