@@ -1,7 +1,7 @@
 /**
  * The conversation store (DESIGN.md: adapters/store): PostgreSQL through `pg` when a database URL is
- * configured, embedded PGlite otherwise, one SQL code path for both. Factories return a migrated-on-demand
- * `ConversationStore`; call `migrate()` at start.
+ * configured, embedded PGlite otherwise, one SQL code path for both. Factories return a `ConversationStore` whose
+ * schema is applied by `migrate()`: call it once at start.
  */
 import type { Logger } from "../../src/logging/logger.js";
 import { createPgliteClient, type PgliteClientOptions } from "./pglite-client.js";
@@ -26,11 +26,12 @@ export async function createPgliteStore(options: PgliteStoreOptions): Promise<Sq
   return new SqlConversationStore(await createPgliteClient(options), storeOptions(options));
 }
 
-/** The choice of DESIGN.md: PostgreSQL when `databaseUrl` is set, else PGlite under `dataDir`. */
+/** The choice of DESIGN.md: PostgreSQL when `databaseUrl` is set, else PGlite in `pgliteDataDir`. */
 export async function openConversationStore(options: {
-  databaseUrl?: string;
-  /** For PGlite, e.g. `${DATA_DIR}/pglite`. */
-  dataDir: string;
+  /** `DATABASE_URL`; unset means embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files, e.g. `${DATA_DIR}/pglite`. */
+  pgliteDataDir: string;
   poolSize?: number;
   logger?: Logger;
 }): Promise<SqlConversationStore> {
@@ -42,7 +43,7 @@ export async function openConversationStore(options: {
       ...logger,
     });
   }
-  return createPgliteStore({ dataDir: options.dataDir, ...logger });
+  return createPgliteStore({ dataDir: options.pgliteDataDir, ...logger });
 }
 
 function storeOptions(options: { logger?: Logger; now?: () => Date }): SqlStoreOptions {

@@ -2,11 +2,13 @@
  * `SqlClient` over embedded PGlite (PostgreSQL 18 in WebAssembly). PGlite is one single-user backend:
  * a statement issued while another caller's transaction is open would run inside that transaction. An
  * in-process mutex therefore serializes every statement and transaction, which gives concurrent callers
- * the same isolation PostgreSQL's row locks give them (one process only: PGlite owns its data directory).
+ * the same isolation PostgreSQL's row locks give them. One process only: a lock file beside the data
+ * directory (data-dir-lock.ts) stops a second process from opening it.
  */
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "../../src/logging/logger.js";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 import { AsyncMutex } from "./mutex.js";
 import {
   StoreClosedError,
@@ -41,9 +43,16 @@ async function run<Row>(
 export async function createPgliteClient(options: PgliteClientOptions): Promise<SqlClient> {
   const started = Date.now();
   let db: PGlite;
+  let lock: DataDirLock | undefined;
   if ("dataDir" in options) {
     await mkdir(options.dataDir, { recursive: true });
-    db = await PGlite.create({ dataDir: options.dataDir });
+    lock = await lockDataDir(options.dataDir);
+    try {
+      db = await PGlite.create({ dataDir: options.dataDir });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   } else {
     db = await PGlite.create();
   }
@@ -79,7 +88,11 @@ export async function createPgliteClient(options: PgliteClientOptions): Promise<
       await mutex.runExclusive(async () => {
         if (closed) return;
         closed = true;
-        await db.close();
+        try {
+          await db.close();
+        } finally {
+          await lock?.release();
+        }
       });
     },
   };

@@ -93,8 +93,10 @@ function present<T>(value: T | null | undefined): T | undefined {
   return value === null ? undefined : value;
 }
 
-function parseRow<T>(schema: z.ZodType<T>, candidate: unknown, what: string): T {
-  const result = schema.safeParse(candidate);
+/** Absent columns become absent keys (not `key: undefined`), like objects built in code. */
+function parseRow<T>(schema: z.ZodType<T>, candidate: Record<string, unknown>, what: string): T {
+  const defined = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined));
+  const result = schema.safeParse(defined);
   if (!result.success) throw new DatabaseError(`stored ${what} does not match the model: ${result.error.message}`);
   return result.data;
 }
