@@ -107,7 +107,15 @@ export function appendOutbound(client: SqlClient, deps: StoreDeps, input: NewOut
  * message still unprocessed makes this a ConflictError, as does an AI reply once a human owns the
  * conversation (checked on the state before this turn's own transition, under the row lock).
  */
-export function commitTurn(client: SqlClient, deps: StoreDeps, turn: TurnCommit): Promise<TurnCommitResult | null> {
+export async function commitTurn(
+  client: SqlClient,
+  deps: StoreDeps,
+  turn: TurnCommit,
+): Promise<TurnCommitResult | null> {
+  const foreign = turn.replies.find((reply) => reply.conversationId !== turn.conversationId);
+  if (foreign) {
+    throw new ValidationError(`a reply of turn ${turn.conversationId}#${turn.inboundSeq} names conversation ${foreign.conversationId}`);
+  }
   return client.transaction(async (tx) => {
     const current = await lockConversation(tx, turn.conversationId);
     if (current.processedSeq >= turn.inboundSeq) return null;

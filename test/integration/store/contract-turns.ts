@@ -107,6 +107,13 @@ export function turnsContract(h: () => StoreHarness): void {
       await expect(
         store.commitTurn({ conversationId: "00000000-0000-4000-8000-000000000000", inboundSeq: 1, replies: [] }),
       ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        store.commitTurn({
+          conversationId: conversation.id,
+          inboundSeq: 1,
+          replies: [{ conversationId: "00000000-0000-4000-8000-000000000000", author: "ai", text: "misrouted" }],
+        }),
+      ).rejects.toBeInstanceOf(ValidationError);
     });
 
     it("applies an escalation and a patch with the turn, atomically", async () => {
