@@ -52,6 +52,11 @@ function ownedLease(client: Redis, purpose: string, logger: Logger): RedisLease 
     release: async () => {
       if (released) return;
       released = true;
+      // QUIT would wait in the offline queue behind every command sent while Redis was away.
+      if (client.status !== "ready") {
+        client.disconnect();
+        return;
+      }
       try {
         await client.quit();
       } catch {
