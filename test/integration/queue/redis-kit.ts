@@ -60,9 +60,11 @@ export async function spawnScript(script: string, env: Record<string, string>): 
       }
     };
     child.stdout?.on("data", onData);
-    child.once("exit", (code, signal) => {
+    // "close" comes after the output streams ended, so a script that prints "ready" and exits still counts.
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited early (${code ?? signal}):\n${output}`));
+      if (output.includes("ready\n")) resolve();
+      else reject(new Error(`${script} exited early (${code ?? signal}):\n${output}`));
     });
   });
   return { child, output: () => output };
