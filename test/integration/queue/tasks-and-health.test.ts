@@ -87,6 +87,80 @@ describe("task jobs", () => {
   });
 });
 
+describe("worker pool shutdown", () => {
+  it("close() waits for running handlers to finish, and reports outcomes while it runs", async () => {
+    const prefix = uniqueName("sbq");
+    const redis = testRedis();
+    const outcomes: string[] = [];
+    const { queue, pool } = createBullQueues({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      logger: silentLogger(),
+      ...QUICK_TUNING,
+      onJobOutcome: (event) => outcomes.push(`${event.queue}:${event.outcome}`),
+    });
+    cleanups.push(async () => {
+      await queue.close();
+      await deleteKeysUnder(redis, prefix);
+      await redis.quit();
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    let finished = false;
+    await pool.start({
+      turn: unused,
+      send: unused,
+      sendFailed: async () => {},
+      task: async () => {
+        started = true;
+        await gate;
+        finished = true;
+        return { kind: "done" };
+      },
+    });
+    await queue.enqueueTask({ name: "slow.task", payload: {} });
+    await waitFor("the handler to start", () => started);
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await sleep(300);
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect(finished).toBe(true);
+    expect(outcomes).toEqual(["task:done"]);
+    expect((await queue.depth()).task).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+  });
+
+  it("close() stops waiting after drainTimeoutMs; the unfinished job is left for another pool", async () => {
+    const prefix = uniqueName("sbq");
+    const redis = testRedis();
+    const { queue, pool } = createBullQueues({ redisUrl: TEST_REDIS_URL, prefix, logger: silentLogger(), ...QUICK_TUNING, drainTimeoutMs: 200 });
+    cleanups.push(async () => {
+      await queue.close();
+      await deleteKeysUnder(redis, prefix);
+      await redis.quit();
+    });
+    let started = false;
+    await pool.start({
+      turn: unused,
+      send: unused,
+      sendFailed: async () => {},
+      task: async () => {
+        started = true;
+        await sleep(3_000);
+        return { kind: "done" };
+      },
+    });
+    await queue.enqueueTask({ name: "stuck.task", payload: {} });
+    await waitFor("the handler to start", () => started);
+    const closeStartedAt = Date.now();
+    await pool.close();
+    expect(Date.now() - closeStartedAt).toBeLessThan(2_000);
+    expect((await queue.depth()).task.active).toBe(1);
+  });
+});
+
 describe("queue health and isolation", () => {
   it("answers ping, and a queue on an unreachable Redis fails ping with UpstreamError instead of hanging", async () => {
     const { queue } = await startTasks(async () => ({ kind: "done" }));
