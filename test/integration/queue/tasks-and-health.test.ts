@@ -40,11 +40,11 @@ describe("task jobs", () => {
       return { kind: "done" };
     });
     const enqueuedAt = Date.now();
-    await queue.enqueueTask({ name: "sla.unclaimed", payload: { conversationId: "c-1", level: 2 } }, { delayMs: 500 });
+    await queue.enqueueTask({ name: "sla.unclaimed", payload: { conversationId: "c-1", level: 2 } }, { delayMs: 1_000 });
     expect((await queue.depth()).task.delayed).toBe(1);
     await waitFor("the task", () => seen.length === 1);
     expect(seen[0]).toMatchObject({ name: "sla.unclaimed", payload: { conversationId: "c-1", level: 2 } });
-    expect(seen[0]!.at - enqueuedAt).toBeGreaterThanOrEqual(490);
+    expect(seen[0]!.at - enqueuedAt).toBeGreaterThanOrEqual(990);
   });
 
   it("retries a task whose handler throws, and dedupes on jobId", async () => {
