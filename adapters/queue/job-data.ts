@@ -41,8 +41,17 @@ export function validateForEnqueue<T extends z.ZodType>(schema: T, value: unknow
   return parsed.data;
 }
 
+/** JSON text of a value, or a ValidationError (BigInt, cycles) instead of a TypeError from deep inside. */
+export function toJsonText(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new ValidationError(`${what} is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function validateTaskPayloadSize(job: TaskJob): void {
-  const bytes = Buffer.byteLength(JSON.stringify(job.payload), "utf8");
+  const bytes = Buffer.byteLength(toJsonText(job.payload, `task ${job.name} payload`), "utf8");
   if (bytes > MAX_TASK_PAYLOAD_BYTES) {
     throw new ValidationError(`task ${job.name} payload is ${bytes} bytes; the limit is ${MAX_TASK_PAYLOAD_BYTES}`);
   }

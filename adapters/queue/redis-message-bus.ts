@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ValidationError } from "../../src/errors.js";
 import type { Logger } from "../../src/logging/logger.js";
 import type { MessageBus } from "../../src/ports/work-queue.js";
+import { toJsonText } from "./job-data.js";
 import { adapterKeys, type AdapterKeys } from "./keys.js";
 import type { RedisSource } from "./options.js";
 import { leaseDuplicate, type RedisLease } from "./redis-connection.js";
@@ -40,7 +41,7 @@ export class RedisMessageBus implements MessageBus {
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
       throw new ValidationError("a bus payload must be a JSON object");
     }
-    const text = JSON.stringify(payload);
+    const text = toJsonText(payload, "a bus payload");
     if (Buffer.byteLength(text, "utf8") > MAX_BUS_PAYLOAD_BYTES) {
       throw new ValidationError(`a bus payload may be at most ${MAX_BUS_PAYLOAD_BYTES} bytes`);
     }

@@ -77,6 +77,10 @@ describe("message bus", () => {
     await expect(created.publish("has space", {})).rejects.toBeInstanceOf(ValidationError);
     await expect(created.publish("t", { blob: "x".repeat(300_000) })).rejects.toBeInstanceOf(ValidationError);
     await expect(created.subscribe("x".repeat(300), () => {})).rejects.toBeInstanceOf(ValidationError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(created.publish("t", cyclic)).rejects.toBeInstanceOf(ValidationError);
+    await expect(created.publish("t", { big: 10n })).rejects.toBeInstanceOf(ValidationError);
   });
 });
 

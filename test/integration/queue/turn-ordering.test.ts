@@ -6,6 +6,7 @@
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBullWorkQueue, createBullWorkerPool, type BullWorkerPool, type BullWorkQueue } from "../../../adapters/queue/index.js";
+import { ValidationError } from "../../../src/errors.js";
 import { silentLogger } from "../../../src/logging/logger.js";
 import { TEST_REDIS_URL, uniqueName } from "../../support/services.js";
 import { deleteKeysUnder, QUICK_TUNING, spawnScript, stopChild, testRedis, waitFor } from "./redis-kit.js";
@@ -95,10 +96,7 @@ describe("turn jobs: one handler per conversation, in seq order, across pools an
       turnOnlyHandlers(async (job) => {
         runs[job.conversationId] = (runs[job.conversationId] ?? 0) + 1;
         if (job.conversationId === "deferring" && runs[job.conversationId] === 1) return { kind: "defer", delayMs: 100, reason: "test" };
-        if (job.conversationId === "broken") {
-          const { ValidationError } = await import("../../../src/errors.js");
-          throw new ValidationError("this turn can never work");
-        }
+        if (job.conversationId === "broken") throw new ValidationError("this turn can never work");
         return { kind: "done" };
       }),
     );
