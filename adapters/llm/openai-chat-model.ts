@@ -5,7 +5,7 @@
  * (`maxRetries: 0`): retries, backoff, the circuit breaker and the budget belong to the caller, which sees
  * every failure as a `ModelCallError` with a kind that says whether a retry may help.
  */
-import OpenAI from "openai";
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
@@ -75,12 +75,15 @@ export function retryAfterMsFrom(headers: Headers | undefined, now: number = Dat
 /** SDK errors -> one taxonomy the resilience layer understands. */
 export function classifyProviderError(error: unknown): ModelCallError {
   if (error instanceof ModelCallError) return error;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelCallError("timeout", "the model provider did not answer in time", { cause: error });
-  if (error instanceof OpenAI.APIUserAbortError) return new ModelCallError("timeout", "the model request was aborted", { cause: error });
-  if (error instanceof OpenAI.APIConnectionError) return new ModelCallError("connection", `cannot reach the model provider: ${error.message}`, { cause: error });
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status;
-    const retryAfterMs = retryAfterMsFrom(error.headers);
+  if (error instanceof APIConnectionTimeoutError) return new ModelCallError("timeout", "the model provider did not answer in time", { cause: error });
+  if (error instanceof APIUserAbortError) return new ModelCallError("timeout", "the model request was aborted", { cause: error });
+  if (error instanceof APIConnectionError) return new ModelCallError("connection", `cannot reach the model provider: ${error.message}`, { cause: error });
+  if (error instanceof APIError) {
+    // Read defensively: the SDK's declared types resolve loosely under this project's settings.
+    const rawStatus: unknown = error.status;
+    const rawHeaders: unknown = error.headers;
+    const status = typeof rawStatus === "number" ? rawStatus : undefined;
+    const retryAfterMs = retryAfterMsFrom(rawHeaders instanceof Headers ? rawHeaders : undefined);
     const extra = { ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), cause: error };
     if (status === 429) return new ModelCallError("rate_limited", `the model provider is rate limiting (429): ${error.message}`, extra);
     if (status === 401 || status === 403) return new ModelCallError("auth", `the model provider refused the credentials (${status}); check OPENAI_API_KEY`, extra);
