@@ -32,8 +32,13 @@ export function classifyConfirmation(text: string): ConfirmationAnswer {
   if (text.length > 200) return "unclear";
   const answer = canonical(text);
   if (answer.length === 0 || answer.length > 40) return "unclear";
-  if (YES.has(answer)) return "yes";
-  if (NO.has(answer)) return "no";
+  // A thumb next to the word agrees with it ("yep 👍"); a thumb against the word makes it unclear.
+  const up = answer.includes("👍");
+  const down = answer.includes("👎");
+  const words = answer.replace(/👍|👎/gu, " ").replace(/\s+/g, " ").trim();
+  if (up && down) return "unclear";
+  if (YES.has(answer) || (up && (words === "" || YES.has(words)))) return "yes";
+  if (NO.has(answer) || (down && (words === "" || NO.has(words)))) return "no";
   return "unclear";
 }
 

@@ -182,7 +182,7 @@ async function checkDetails(turn: TurnContext, accounts: AccountProvider, state:
   }
 
   const customer = await accounts.findCustomer({ email });
-  // Look at orders even for an unknown e-mail is not possible, but the outcome below is identical either way.
+  // An unknown e-mail and a wrong order number lead to the same outcome below, word for word.
   const orders = customer ? await accounts.getOrders(customer.id) : [];
   if (customer && orders.some((order) => sameOrderNumber(order.id, orderNumber))) {
     return verified(customer, "email_order", {
