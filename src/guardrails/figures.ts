@@ -19,6 +19,8 @@ export interface Figure {
   text: string;
   /** Candidate keys; empty means "a date that cannot exist" (February 30, a wrong weekday). */
   keys: string[];
+  /** Where it starts in the (canonical) text. */
+  index: number;
 }
 
 export interface FigureContext {
@@ -31,6 +33,10 @@ const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
   july: 7, jul: 7, august: 8, aug: 8, september: 9, sept: 9, sep: 9, october: 10, oct: 10, november: 11, nov: 11,
   december: 12, dec: 12,
+  // Spanish and French, for replies written in the customer's language.
+  enero: 1, febrero: 2, marzo: 3, abril: 4, mayo: 5, junio: 6, julio: 7, agosto: 8, septiembre: 9, setiembre: 9,
+  octubre: 10, noviembre: 11, diciembre: 12, janvier: 1, février: 2, fevrier: 2, mars: 3, avril: 4, mai: 5, juin: 6,
+  juillet: 7, août: 8, aout: 8, octobre: 10, novembre: 11, décembre: 12,
 };
 const WEEKDAYS: Record<string, number> = {
   sunday: 0, sun: 0, monday: 1, mon: 1, tuesday: 2, tue: 2, tues: 2, wednesday: 3, wed: 3,
@@ -49,10 +55,11 @@ const ORDINALS: Record<string, number> = {
   "twenty-ninth": 29, thirtieth: 30, "thirty-first": 31,
 };
 
-const MONTH = "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\\.?";
+/** Longest names first, so "march" is not read as "mar" + "ch". */
+const MONTH = `(${Object.keys(MONTHS).sort((a, b) => b.length - a.length).join("|")})\\.?`;
 const WEEKDAY = "(sunday|monday|tuesday|wednesday|thursday|friday|saturday|sun|mon|tues|tue|wed|thurs|thur|thu|fri|sat)";
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
-const YEAR = "(?:,?\\s+(\\d{4}))?";
+const YEAR = "(?:,?\\s+(?:de\\s+)?(\\d{4}))?";
 const ORDINAL = `(${Object.keys(ORDINALS).join("|")})`;
 
 const CURRENCY_PREFIX: Record<string, string> = { $: "USD", us$: "USD", usd: "USD", "€": "EUR", eur: "EUR", "£": "GBP", gbp: "GBP", cad: "CAD", "c$": "CAD", aud: "AUD", "a$": "AUD" };
@@ -80,14 +87,14 @@ class Scanner {
     this.scan = text;
   }
 
-  consume(pattern: RegExp, read: (match: RegExpExecArray) => Figure | null | undefined): void {
+  consume(pattern: RegExp, read: (match: RegExpExecArray) => Omit<Figure, "index"> | null | undefined): void {
     const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
     let blanked = "";
     let last = 0;
     for (const match of this.scan.matchAll(global)) {
       const figure = read(match);
       if (!figure) continue;
-      this.figures.push(figure);
+      this.figures.push({ ...figure, index: match.index });
       const start = match.index;
       blanked += this.scan.slice(last, start) + " ".repeat(match[0].length);
       last = start + match[0].length;
@@ -96,11 +103,11 @@ class Scanner {
   }
 }
 
-function dateFigure(text: string, keys: string[]): Figure {
+function dateFigure(text: string, keys: string[]): Omit<Figure, "index"> {
   return { kind: "date", text: text.trim(), keys };
 }
 
-function fullOrPartial(text: string, month: number, day: number, year: string | undefined, weekday?: string): Figure | null {
+function fullOrPartial(text: string, month: number, day: number, year: string | undefined, weekday?: string): Omit<Figure, "index"> | null {
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
   if (year === undefined) {
     return isoDateOf(2024, month, day) ? dateFigure(text, [`--${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`]) : dateFigure(text, []);
@@ -138,7 +145,7 @@ function readDates(scanner: Scanner, today: string, relative: boolean): void {
   );
   // "4th of December", "4 December 2026", "Friday the 4th of December".
   // "3 may be late" is no date: a bare "may" after a number needs "of" or a year.
-  scanner.consume(new RegExp(`\\b(?:${WEEKDAY}\\.?,?\\s+)?(?:the\\s+)?${DAY}\\s+(of\\s+)?${MONTH}(?![a-z])${YEAR}`, "gi"), (m) =>
+  scanner.consume(new RegExp(`\\b(?:${WEEKDAY}\\.?,?\\s+)?(?:the\\s+)?${DAY}\\s+(of\\s+|de\\s+)?${MONTH}(?![a-z])${YEAR}`, "gi"), (m) =>
     m[4]!.toLowerCase() === "may" && m[3] === undefined && m[5] === undefined
       ? null
       : fullOrPartial(m[0], MONTHS[m[4]!.toLowerCase()] ?? 0, Number(m[2]), m[5], m[1]?.toLowerCase()),
@@ -174,18 +181,18 @@ function readDates(scanner: Scanner, today: string, relative: boolean): void {
  * "today" states no date), and only near a payment or delivery word, so "anything else today?" is not a date.
  */
 function readRelativeDates(scanner: Scanner, today: string): void {
-  const scheduled = (m: RegExpExecArray, keys: string[]): Figure | null =>
+  const scheduled = (m: RegExpExecArray, keys: string[]): Omit<Figure, "index"> | null =>
     inScheduleContext(scanner.scan, m.index, m[0].length) ? dateFigure(m[0], keys) : null;
-  scanner.consume(/\b(?:the\s+)?day\s+after\s+tomorrow\b/gi, (m) => scheduled(m, expandDateKeys(addDays(today, 2))));
+  scanner.consume(/\b(?:the\s+)?day\s+after\s+tomorrow\b/gi, (m) => scheduled(m, [addDays(today, 2)]));
   scanner.consume(/\b(today|tonight|tomorrow|yesterday)\b/gi, (m) => {
     const word = m[1]!.toLowerCase();
     const offset = word === "tomorrow" ? 1 : word === "yesterday" ? -1 : 0;
-    return scheduled(m, expandDateKeys(addDays(today, offset)));
+    return scheduled(m, [addDays(today, offset)]);
   });
   scanner.consume(/\bin\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(days?|weeks?)\b/gi, (m) => {
     const count = /^\d+$/.test(m[1]!) ? Number(m[1]) : (SMALL_NUMBERS[m[1]!.toLowerCase()] ?? 0);
     const days = count * (m[2]!.toLowerCase().startsWith("week") ? 7 : 1);
-    return scheduled(m, expandDateKeys(addDays(today, days)));
+    return scheduled(m, [addDays(today, days)]);
   });
   // Weekdays with a word that makes them a date: "this Friday", "next Monday", "due Tuesday", "last Friday".
   // Any nearby occurrence may be meant; "open Monday to Friday" is no date.
@@ -224,7 +231,7 @@ function wordNumber(words: string[]): number | null {
 }
 
 function readMoney(scanner: Scanner): void {
-  const money = (text: string, currency: string, minor: number): Figure => ({ kind: "money", text: text.trim(), keys: [`${currency}:${minor}`] });
+  const money = (text: string, currency: string, minor: number): Omit<Figure, "index"> => ({ kind: "money", text: text.trim(), keys: [`${currency}:${minor}`] });
   // "$1,234.56", "USD 30", "US$30", "€12", "$5k".
   scanner.consume(new RegExp(`(?<![\\w.])(us\\$|c\\$|a\\$|usd|eur|gbp|cad|aud|\\$|€|£)\\s?${AMOUNT}(?!\\d)(\\s?(?:k|thousand)\\b)?`, "gi"), (m) => {
     const currency = CURRENCY_PREFIX[m[1]!.toLowerCase()] ?? "USD";
@@ -278,7 +285,7 @@ export function extractFigures(text: string, context: FigureContext, options: { 
   readMoney(scanner);
   readPercents(scanner, !options.forFacts);
   readBareDecimals(scanner);
-  return scanner.figures;
+  return scanner.figures.sort((a, b) => a.index - b.index);
 }
 
 /** The keys a set of texts grounds: full dates also ground their yearless, month and day-of-month forms. */

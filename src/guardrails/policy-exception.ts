@@ -62,6 +62,7 @@ const RULES: readonly ExceptionRule[] = [
       if (/^(waiv|forgiv|forgave|compensat|reimburs|refund|extend|defer|postpon|skip|make an exception|made an exception|let you off|write off|wrote off|written off|comp)/.test(verb)) return true;
       // "we offer Pay in 4" describes the product; "I can offer you", "we gave you" grant something.
       const deed = promised || /(ed|gave|given|took|taken|made|applied)$/.test(verb) || /^(knock|push|hold|take|let)/.test(verb);
+      if (CORE_ONLY_VERB.test(verb) && /^\s*(?:your|the|that|this)\s+(?:payment|installment)\b/.test(rest)) return false; // "we applied your payment of $60.00"
       return deed && (EXCEPTION_OBJECT.test(rest) || (!CORE_ONLY_VERB.test(verb) && OWED_OBJECT.test(rest)));
     },
   },
@@ -69,6 +70,7 @@ const RULES: readonly ExceptionRule[] = [
     name: "the customer told they may skip or not pay",
     matches: ({ sentence }) =>
       /\byou\s*(?:can|may|could|are allowed to|'re allowed to|are able to|'re able to|get to|won't need to|will not need to|don't need to|do not need to|won't have to|will not have to|don't have to|do not have to|no longer (?:have|need) to|needn't)\s+(?:just\s+)?(skip|miss|ignore|hold off|not pay|pay nothing|stop paying|delay)\b/.test(sentence) ||
+      /\byou\s*(?:don't|do not|won't|will not|no longer|needn't)\s+(?:have|need)?\s*to\s+pay\s+(?:the|that|this|your|any)\s+(?:late\s+)?(?:fee|fees|charge|penalty|interest)\b/.test(sentence) ||
       /\b(no need to pay|don't worry about (?:the|that|this|your) (?:late )?(?:fee|payment|charge)|you owe nothing|nothing (?:more )?to pay (?:for|on) (?:the|that|this) (?:late )?fee)\b/.test(sentence),
   },
   {
