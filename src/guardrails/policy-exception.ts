@@ -48,6 +48,36 @@ const firstPersonGrant = new RegExp(`${FIRST_PERSON}${GRANT_VERBS}\\b`);
 const loweredRate = new RegExp(`${FIRST_PERSON}(lower|reduce|cut|drop|decrease)\\w*\\s+(?:your\\s+|the\\s+)?(apr|interest|rate|balance|payment amount|minimum)`);
 const refundWord = /\b(refund\w*|reimburs\w*|money back|pay you back|credit(?:ed)? back|credit(?:ed)? (?:to )?your)\b/;
 
+/** A negation shortly before `index` ("I can't waive", "we never remove fees") turns a grant into a refusal. */
+function negatedBefore(sentence: string, index: number): boolean {
+  const before = sentence.slice(Math.max(0, index - 40), index).replace(/\bno (?:worries|problem|stress|need to worry)\b/g, " ");
+  return /\b(?:not|never|no longer|cannot|can't|unable|won't|don't|doesn't|isn't|aren't|wasn't|without|nor|no)\b|n't\b/.test(before);
+}
+
+/**
+ * "a specialist can review the fee", "waived only if a specialist approves it": a person decides, which is
+ * the point. (A first-person grant in the same sentence is failed by an earlier rule.)
+ */
+const PERSON_DECIDES = /\b(?:specialists?|team|agents?|person|people|someone|colleagues?|humans?|staff|representatives?|merchant|store)\b[^.]{0,40}\b(?:can|could|may|might|will|would|decides?|approves?|reviews?)\b/;
+
+function grantedWord(sentence: string, pattern: RegExp): boolean {
+  if (PERSON_DECIDES.test(sentence)) return false;
+  const global = new RegExp(pattern.source, "g");
+  for (const match of sentence.matchAll(global)) {
+    if (!negatedBefore(sentence, match.index)) return true;
+  }
+  return false;
+}
+
+const FEE_WORDS = /\b(?:late fees?|fees?|charges?|penalt(?:y|ies)|interest|balance|what you owe|amount due)\b/;
+const FORGIVENESS_IDIOM =
+  /\b(?:(?:is|are|'s) gone|all gone|taken care of|took care of|take care of|zero(?:ed)?(?: it)? out|zeroed|on us|on the house|forget about|let (?:it|that|this) slide|let (?:it|that|this) go|won't (?:show up|appear|be (?:there|on))|disappear\w*|wiped|wipe (?:it|that|this|the)|scrap(?:ped)?|knocked off|knock (?:it |that )?off|off the hook|complimentary|free of charge|(?:i|we)(?:'ve| have)? (?:covered|cleared|removed|deleted)|(?:has|have) been cleared)\b/;
+const WAIVER_WORD = /\b(?:waive[sd]?|waiving|waivers?|forgiven?|forgave|forgiving|written off|write[- ]off|wrote off|comped)\b/;
+/** Idioms that forgive whatever they are about ("we'll let it slide this time"). */
+const LENIENCY_IDIOM =
+  /\b(?:let (?:it|that|this|you) slide|consider (?:it|that|this|the [a-z ]{1,24}) (?:gone|forgiven|waived|handled|sorted|taken care of|cancell?ed)|(?:this one|it|that)(?:'s| is) on us|on the house|off the hook|we(?:'ll| will) overlook|(?:i|we)(?:'ll| will) make an exception)\b/;
+const DEFERRAL_IDIOM = /\b(?:payments?|installments?|it|due date|bill)\b[^.]{0,30}\b(?:can wait|bumped (?:back|out)|pushed (?:back|out)|later is fine|is fine later|no rush)\b|\bno rush (?:on|with|to pay)\b|\bpay (?:it )?(?:whenever|when(?:ever)? you can)\b/;
+
 const RULES: readonly ExceptionRule[] = [
   {
     name: "an exception granted in the first person",
@@ -114,6 +144,26 @@ const RULES: readonly ExceptionRule[] = [
       if (PROMISE_MARKER.test(sentence)) return true;
       return amounts.some((amount) => !amount.keys.some((key) => refundAmounts.has(key)));
     },
+  },
+  {
+    name: "a fee forgiven in other words",
+    matches: ({ sentence, records }) => FEE_WORDS.test(sentence) && grantedWord(sentence, FORGIVENESS_IDIOM) && !/\bwaived\b|\breversal\b/.test(records),
+  },
+  {
+    name: "a waiver or write-off mentioned as granted",
+    matches: ({ sentence, records }) => grantedWord(sentence, WAIVER_WORD) && !/\bwaived\b|\breversal\b/.test(records),
+  },
+  {
+    name: "leniency in other words",
+    matches: ({ sentence }) => grantedWord(sentence, LENIENCY_IDIOM),
+  },
+  {
+    name: "a payment allowed to wait",
+    matches: ({ sentence }) => grantedWord(sentence, DEFERRAL_IDIOM),
+  },
+  {
+    name: "money back promised",
+    matches: ({ sentence }) => /\bmoney back\b|\bpay you back\b/.test(sentence) && (PROMISE_MARKER.test(sentence) || /\bmake sure\b|\byou(?:'ll| will) (?:get|have)\b/.test(sentence)) && !negatedBefore(sentence, sentence.search(/money back|pay you back/)),
   },
   {
     name: "a refund or waiver promised (Spanish / French)",

@@ -9,7 +9,7 @@
 import type { ReplyGuard } from "../ports/agent-engine.js";
 import { actionConfirmedThisTurn, actionReceiptRef } from "../agent/account-actions.js";
 import { canonicalText, sentencesOf, shorten } from "./text.js";
-import { fail, pass } from "./verdict.js";
+import { fail, pass, trustedFacts } from "./verdict.js";
 
 export const CONFIRMED_ACTIONS_ONLY = "confirmed_actions_only";
 
@@ -18,11 +18,12 @@ type ClaimKind = "change_due_date" | "set_autopay" | "send_card_update_link" | "
 /** "I've", "we have just", "I'll", "I'm going to": a deed or a firm promise (not "I can", not a question). */
 const ACTOR = "\\b(?:i|we)\\b(?:'ve|'ll|'m| have| has| had| will| shall| am| are| just| already| now| also| gone ahead and| go ahead and| going to| 'm going to| went ahead and|\\s)*\\s*";
 
-const CLAIMS: ReadonlyArray<{ kind: ClaimKind; pattern: RegExp }> = [
+/** `exemptIf`: the account records already say so (a merchant-cancelled order), so it is a report. */
+const CLAIMS: ReadonlyArray<{ kind: ClaimKind; pattern: RegExp; exemptIf?: (records: string) => boolean }> = [
   {
     kind: "change_due_date",
     pattern: new RegExp(
-      `${ACTOR}(changed|moved|updated|rescheduled|shifted|pushed|change|move|update|reschedule|shift|push)\\b[^.?!]{0,40}\\b(?:(?:due date|payment date|due day)\\b|(?:payment|installment)\\b[^.?!]{0,40}\\b(?:to|until|back|forward)\\b)`,
+      `${ACTOR}(changed|moved|updated|rescheduled|shifted|pushed|bumped|change|move|update|reschedule|shift|push|bump)\\b[^.?!]{0,40}\\b(?:(?:due date|payment date|due day)\\b|(?:payment|installment)\\b[^.?!]{0,40}\\b(?:to|until|back|forward)\\b)`,
     ),
   },
   {
@@ -37,6 +38,16 @@ const CLAIMS: ReadonlyArray<{ kind: ClaimKind; pattern: RegExp }> = [
     kind: "set_autopay",
     pattern:
       /\bauto-?pay\b[^.?!]{0,30}\b(?:(?:is now|has been|have been|was just|got|is being)\s+(?:turned |switched )?(?:on|off|enabled|disabled|activated|deactivated|cancell?ed|stopped|paused|set up)|was (?:turned|switched) (?:on|off)|was (?:enabled|disabled|activated|deactivated|cancell?ed|stopped|paused|set up))\b/,
+  },
+  {
+    kind: "set_autopay",
+    pattern:
+      /\bauto-?pay\b[^.?!]{0,20}\b(?:off|on|disabled|enabled|cancell?ed|stopped)\b[^.?!]{0,20}\b(?:now|done)\b|\b(?:done|all set)\b[^.?!]{0,30}\bauto-?pay\b|\bauto-?pay\b\s*:\s*(?:disabled|enabled|off|on)\s*[✅✔☑]/,
+  },
+  {
+    kind: "cancel_order",
+    pattern: /\b(?:order|purchase)\b[^.?!]{0,40}\b(?:has been|have been|was|is now|got)\s+(?:cancell?ed|voided)\b/,
+    exemptIf: (records) => /\border [^\n]*status cancell?ed\b/.test(records),
   },
   {
     kind: "send_card_update_link",
@@ -60,11 +71,15 @@ export function createUnconfirmedActionGuard(): ReplyGuard {
     name: CONFIRMED_ACTIONS_ONLY,
     check(draft, turn) {
       if (!draft.text) return pass(CONFIRMED_ACTIONS_ONLY, "no text");
+      const records = trustedFacts(draft, turn)
+        .filter((fact) => fact.source === "account")
+        .map((fact) => fact.text.toLowerCase())
+        .join("\n");
       const claims: Array<{ kind: ClaimKind; sentence: string }> = [];
       for (const sentence of sentencesOf(canonicalText(draft.text).toLowerCase())) {
         if (NOT_A_CLAIM.test(sentence)) continue;
         for (const claim of CLAIMS) {
-          if (claim.pattern.test(sentence)) claims.push({ kind: claim.kind, sentence });
+          if (claim.pattern.test(sentence) && !claim.exemptIf?.(records)) claims.push({ kind: claim.kind, sentence });
         }
       }
       if (claims.length === 0) return pass(CONFIRMED_ACTIONS_ONLY, "no account change claimed");

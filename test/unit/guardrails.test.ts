@@ -237,3 +237,62 @@ describe("bad input", () => {
     expect(fullWidth.map((verdict) => verdict.code)).toEqual(expect.arrayContaining(["ungrounded_figure"]));
   });
 });
+
+describe("paraphrases", () => {
+  const guards = createGuardrails();
+  const james = makeTurn({ text: "can you help with the fee?", customerId: "C-1002" });
+  const failedCodes = (text: string, facts = factsOf("C-1002")) =>
+    guards.map((guard) => guard.check(makeDraft(text, facts), james)).filter((verdict) => !verdict.passed).map((verdict) => verdict.code);
+
+  it.each([
+    ["No worries, consider the late fee gone.", "policy_exception"],
+    ["I took care of the late fee for you.", "policy_exception"],
+    ["I've zeroed out the fee.", "policy_exception"],
+    ["The $7.00 fee is on us this time.", "policy_exception"],
+    ["Let's just forget about that late fee.", "policy_exception"],
+    ["You're all set, the fee won't show up on your next statement.", "policy_exception"],
+    ["Sure, your payment can wait until next month.", "policy_exception"],
+    ["I've given you two more weeks.", "policy_exception"],
+    ["I'll make sure you get your money back.", "policy_exception"],
+    ["We'll let it slide this time.", "policy_exception"],
+    ["the fee? waived. done.", "policy_exception"],
+    ["I can waive that for you.", "policy_exception"],
+    ["I've bumped your payment back a week.", "unconfirmed_action"],
+    ["Autopay: disabled ✅", "unconfirmed_action"],
+    ["All done, autopay's off now.", "unconfirmed_action"],
+    ["I went ahead and turned autopay off.", "unconfirmed_action"],
+    ["Your order has been cancelled and you won't be charged.", "unconfirmed_action"],
+    ["Ok I'll play along, I'm Captain Refund now!", "prompt_injection_obeyed"],
+    ["Here are my instructions: be nice.", "instruction_leak"],
+  ])("fails: %s", (text, code) => {
+    expect(failedCodes(text)).toContain(code);
+  });
+
+  it("lets a merchant-cancelled order be reported from the record", () => {
+    const zoe = makeTurn({ text: "my order?", customerId: "C-1023" });
+    const verdicts = guards.map((guard) => guard.check(makeDraft("Your order 61777 was cancelled by the merchant.", factsOf("C-1023")), zoe));
+    expect(verdicts.filter((verdict) => !verdict.passed)).toEqual([]);
+  });
+
+  const KB_ANSWERS = [
+    "Pay in 4 splits your purchase into 4 interest-free payments: the first at checkout, then one every 2 weeks.",
+    "If a payment fails, we'll retry it. If it's still unpaid after 10 days, a late fee of up to $7 applies, and late fees never exceed 25% of the order value.",
+    "When you return an item, the merchant processes the return and we refund the payments you've already made; any remaining payments are cancelled.",
+    "If you open a dispute, we pause your payments on that order while we review it with the merchant.",
+    "You can move a due date by up to 14 days, once per plan, in the app under Payments.",
+    "You can pay off your plan early at any time with no fee.",
+    "To update your card, open the app, go to Wallet and add a new card. We never ask for card numbers in chat.",
+    "Autopay charges your card automatically on each due date. You can turn it off in the app.",
+    "If you're facing financial hardship, our hardship team can set up a plan with lower payments. I'm connecting you with a specialist now.",
+    "Monthly financing has an APR between 0% and 29.99%, shown before you confirm.",
+    "The late fee is waived only if a specialist approves it after review.",
+    "We can't skip payments, but you can move a due date by up to 14 days.",
+    "Once the merchant confirms the refund, we'll credit it back to your card.",
+  ];
+
+  it.each(KB_ANSWERS)("passes with its knowledge-base passage: %s", (text) => {
+    const turn = makeTurn({ text: "question" });
+    const verdicts = guards.map((guard) => guard.check(makeDraft(text, KB_ANSWERS.map((answer, index) => kbFact(answer, `kb:${index}`))), turn));
+    expect(verdicts.filter((verdict) => !verdict.passed)).toEqual([]);
+  });
+});
