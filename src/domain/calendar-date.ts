@@ -32,9 +32,18 @@ function parseIso(iso: string): Date {
   return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of `now` in `timeZone` (default UTC). */
 export function calendarDateIn(now: Date, timeZone = "UTC"): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
+  if (timeZone === "UTC") return now.toISOString().slice(0, 10);
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    // Building an Intl formatter is far slower than using one: keep one per zone.
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    zoneFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;
 }

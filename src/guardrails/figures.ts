@@ -288,11 +288,26 @@ export function extractFigures(text: string, context: FigureContext, options: { 
   return scanner.figures.sort((a, b) => a.index - b.index);
 }
 
+/** Facts repeat across guards and turns (the same schedule line): their figures are remembered. */
+const factFigures = new Map<string, Figure[]>();
+const FACT_CACHE_LIMIT = 5_000;
+
+function figuresOfFact(text: string, context: FigureContext): Figure[] {
+  // Facts are read without relative words, so their figures do not depend on the day.
+  let figures = factFigures.get(text);
+  if (!figures) {
+    figures = extractFigures(text, context, { forFacts: true });
+    if (factFigures.size >= FACT_CACHE_LIMIT) factFigures.delete(factFigures.keys().next().value ?? "");
+    factFigures.set(text, figures);
+  }
+  return figures;
+}
+
 /** The keys a set of texts grounds: full dates also ground their yearless, month and day-of-month forms. */
 export function groundingKeys(texts: readonly string[], context: FigureContext): Set<string> {
   const keys = new Set<string>();
   for (const text of texts) {
-    for (const figure of extractFigures(text, context, { forFacts: true })) {
+    for (const figure of figuresOfFact(text, context)) {
       for (const key of figure.keys) {
         if (/^\d{4}-\d{2}-\d{2}$/.test(key)) for (const expanded of expandDateKeys(key)) keys.add(expanded);
         else if (/^--\d{2}-\d{2}$/.test(key)) {
