@@ -203,7 +203,8 @@ export type PendingActionOutcome =
   | { kind: "none" }
   | { kind: "executed"; reply: string; facts: GroundingFact[]; contextPatch: ContextPatch; action: ProposedAccountAction }
   | { kind: "cancelled"; reply: string; contextPatch: ContextPatch; /** The message was a new request: answer it too. */ continueWithMessage: boolean }
-  | { kind: "reasked"; reply: string; contextPatch: ContextPatch }
+  /** `facts`: the restatement as proposed (built from the records then), to ground the repeated figures. */
+  | { kind: "reasked"; reply: string; facts: GroundingFact[]; contextPatch: ContextPatch }
   /** Timed out: nothing changed. `reply` only when the customer was trying to confirm. */
   | { kind: "expired"; reply?: string; contextPatch: ContextPatch; continueWithMessage: boolean }
   | { kind: "failed"; reasonCode: "upstream_error" | "action_failed"; reply: string; detail: string; contextPatch: ContextPatch };
@@ -234,7 +235,12 @@ export async function handlePendingAction(turn: TurnContext, accounts: AccountPr
   if (answer === "unclear") {
     if (newRequest) return { kind: "cancelled", reply: ACTION_REPLIES.notMade, contextPatch: CLEAR, continueWithMessage: true };
     if (pending.reasks >= 1) return { kind: "cancelled", reply: ACTION_REPLIES.cancelled, contextPatch: CLEAR, continueWithMessage: false };
-    return { kind: "reasked", reply: ACTION_REPLIES.reask(pending.restatement), contextPatch: { [PENDING_ACTION_CONTEXT_KEY]: { ...pending, reasks: pending.reasks + 1 } } };
+    return {
+      kind: "reasked",
+      reply: ACTION_REPLIES.reask(pending.restatement),
+      facts: [accountFact(pending.customerId, `proposal:${pending.id}`, pending.restatement)],
+      contextPatch: { [PENDING_ACTION_CONTEXT_KEY]: { ...pending, reasks: pending.reasks + 1 } },
+    };
   }
   return execute(turn, accounts, pending);
 }

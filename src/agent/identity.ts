@@ -49,7 +49,7 @@ export const IDENTITY_CONTEXT_KEY = "identity";
 export const VERIFICATION_REPLIES = {
   ask:
     "Before I can look at your account, I need to confirm it's you. Please reply with the email address on your account " +
-    "and the number of one of your orders (for example: name@example.com, order 12345).",
+    "and the number of one of your orders (it is in your order confirmation email).",
   missingEmail: "Thanks. Please also send the email address on your account, so I can confirm it's you.",
   missingOrder: "Thanks. Please also send the number of one of your orders, so I can confirm it's you.",
   mismatch: (attemptsLeft: number) =>

@@ -4,6 +4,7 @@ import { ACTION_REPLIES, handlePendingAction, pendingActionOf, proposeAction, ty
 import { fetchAccountSnapshot } from "../../src/agent/account-snapshot.js";
 import { classifyConfirmation } from "../../src/agent/confirmation.js";
 import { applyContextPatch } from "../../src/agent/conversation-context.js";
+import { VERIFICATION_REPLIES } from "../../src/agent/identity.js";
 import { UpstreamError } from "../../src/errors.js";
 import type { AccountProvider } from "../../src/ports/account-provider.js";
 import { createGuardrails } from "../../src/guardrails/index.js";
@@ -69,9 +70,11 @@ describe("account action confirmation flow", () => {
 
     expect(await handlePendingAction(reply("no", outcome.contextPatch, "C-1024"), accounts)).toMatchObject({ kind: "cancelled", reply: ACTION_REPLIES.cancelled });
 
-    const first = await handlePendingAction(reply("hmm", outcome.contextPatch, "C-1024"), accounts);
+    const hmm = reply("hmm", outcome.contextPatch, "C-1024");
+    const first = await handlePendingAction(hmm, accounts);
     expect(first).toMatchObject({ kind: "reasked", reply: ACTION_REPLIES.reask(outcome.pending.restatement) });
     if (first.kind !== "reasked") return;
+    expect(createGuardrails().map((guard) => guard.check(makeDraft(first.reply, first.facts), hmm)).filter((verdict) => !verdict.passed)).toEqual([]);
     const second = await handlePendingAction(reply("ok", applyContextPatch({}, first.contextPatch), "C-1024"), accounts);
     expect(second).toMatchObject({ kind: "cancelled", continueWithMessage: false });
     expect(accounts.recordedActions()).toEqual([]);
@@ -125,8 +128,14 @@ describe("account action confirmation flow", () => {
     if (sms.kind !== "proposed") throw new Error(sms.kind);
     expect(sms.reply).toContain("by text message to the phone number on your account");
     expect(sms.reply).toContain("please never type card numbers in this chat");
-    const done = await handlePendingAction(reply("yes", sms.contextPatch, "C-1008"), accounts);
+    const yes = reply("yes", sms.contextPatch, "C-1008");
+    const done = await handlePendingAction(yes, accounts);
     expect(done).toMatchObject({ kind: "executed", reply: "Done. I've sent a secure link by text message to the phone number on your account. It works for 29 minutes; please don't share card numbers in this chat." });
+    if (done.kind === "executed") {
+      expect(createGuardrails().map((guard) => guard.check(makeDraft(done.reply, done.facts), yes)).filter((verdict) => !verdict.passed)).toEqual([]);
+      // The same words without the confirmed action behind them are blocked.
+      expect(createGuardrails().map((guard) => guard.check(makeDraft(done.reply, done.facts), makeTurn({ text: "yes", customerId: "C-1008" }))).some((verdict) => verdict.code === "unconfirmed_action")).toBe(true);
+    }
     const web = (await propose(accounts, "C-1020", { kind: "send_card_update_link" })).outcome;
     expect(web.kind === "proposed" && web.pending.action).toEqual({ kind: "send_card_update_link", via: "email" });
   });
@@ -156,6 +165,22 @@ describe("account action confirmation flow", () => {
     const accounts = new DemoAccountProvider({ clock: () => TEST_NOW });
     for (const junk of [{ pendingAction: "yes" }, { pendingAction: { id: 1 } }, { pendingAction: null }]) {
       expect(await handlePendingAction(reply("yes", junk, "C-1001"), accounts)).toEqual({ kind: "none" });
+    }
+  });
+});
+
+describe("fixed replies", () => {
+  it("pass every guardrail on their own", () => {
+    const texts = [
+      ...Object.values(VERIFICATION_REPLIES).map((entry) => (typeof entry === "function" ? entry(2) : entry)),
+      ACTION_REPLIES.cancelled,
+      ACTION_REPLIES.notMade,
+      ACTION_REPLIES.expired,
+      ACTION_REPLIES.failed,
+    ];
+    const turn = makeTurn({ text: "hi" });
+    for (const text of texts) {
+      expect(createGuardrails().map((guard) => guard.check(makeDraft(text), turn)).filter((verdict) => !verdict.passed), text).toEqual([]);
     }
   });
 });
