@@ -41,9 +41,9 @@ const SIGNALS: ReadonlyArray<[InjectionKind, RegExp]> = [
   ["jailbreak", /\bjailbr(?:eak|oken)\w*\b|\bprompt injection\b|\bunfiltered (?:mode|ai|response)\b/],
 ];
 
-/** Finds an injection attempt in customer text (bounded: only the first 20,000 characters are read). */
+/** Finds an injection attempt in customer text (up to the 100,000 characters an inbound message may have). */
 export function detectPromptInjection(text: string): InjectionDetection {
-  const canonical = canonicalText(text.slice(0, 20_000)).toLowerCase().replace(/[ \t]+/g, " ");
+  const canonical = canonicalText(text.slice(0, 100_000)).toLowerCase().replace(/[ \t]+/g, " ");
   const signals: InjectionSignal[] = [];
   for (const [kind, pattern] of SIGNALS) {
     const match = pattern.exec(canonical);
@@ -76,7 +76,7 @@ export function createPromptInjectionGuard(): ReplyGuard {
         if (obeyed) return fail(PROMPT_INJECTION_GUARD, "prompt_injection_obeyed", `the reply ${obeyed[0]}: "${shorten(sentence, 120)}"`);
       }
       if (attempt.detected) {
-        const customerWords = wordsOf(canonicalText(turn.message.text.slice(0, 20_000)));
+        const customerWords = wordsOf(canonicalText(turn.message.text.slice(0, 100_000)));
         const injected = new Set<string>();
         for (let index = 0; index + ECHO_WORDS <= customerWords.length; index += 1) injected.add(customerWords.slice(index, index + ECHO_WORDS).join(" "));
         const replyWords = wordsOf(reply);
