@@ -16,6 +16,8 @@ export const FinalAnswer = z.object({
     .max(60)
     .transform((value) => value.trim().toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "other"),
   confidence: z.number().min(0).max(1),
+  /** The reply asks the customer a question to understand them (the routing counts these). */
+  clarifying_question: z.boolean(),
   escalation_reason: z.string().max(300).nullable(),
 });
 export type FinalAnswer = z.infer<typeof FinalAnswer>;

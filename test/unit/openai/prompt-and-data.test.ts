@@ -63,13 +63,13 @@ describe("the final answer's structured output", () => {
     const schema = FINAL_ANSWER_FORMAT.schema as { type: string; required: string[]; additionalProperties: boolean; properties: Record<string, Record<string, unknown>> };
     expect(schema.type).toBe("object");
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required.sort()).toEqual(["category", "confidence", "escalation_reason", "reply", "route"]);
+    expect(schema.required.sort()).toEqual(["category", "clarifying_question", "confidence", "escalation_reason", "reply", "route"]);
     expect(JSON.stringify(schema)).not.toMatch(/maxLength|\$schema/);
     expect(JSON.stringify(schema.properties.escalation_reason)).toContain('"null"');
   });
 
   it("normalises the category and rejects what is not the schema", () => {
-    expect(FinalAnswer.parse({ reply: "x", route: "ai", category: "Payment Schedule", confidence: 0.9, escalation_reason: null }).category).toBe("payment_schedule");
+    expect(FinalAnswer.parse({ reply: "x", route: "ai", category: "Payment Schedule", confidence: 0.9, clarifying_question: false, escalation_reason: null }).category).toBe("payment_schedule");
     expect(FinalAnswer.safeParse({ reply: "x", route: "maybe", category: "a", confidence: 2, escalation_reason: null }).success).toBe(false);
   });
 });
