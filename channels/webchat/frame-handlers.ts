@@ -77,7 +77,10 @@ async function onAction(scope: FrameHandlerScope, frame: ActionFrame): Promise<v
     return;
   }
   // The visible text is the button's label; the core reads `meta.action` (a CSAT score, a choice).
-  const meta = { ...customerMeta(scope.session!), action: { value: action.value, label: action.label, forSeq: message.seq, forMessageId: message.id } };
+  const meta = {
+    ...customerMeta(scope.session!),
+    action: { ...(action.kind ? { kind: action.kind } : {}), value: action.value, label: action.label, forSeq: message.seq, forMessageId: message.id },
+  };
   await acceptInbound(scope, frame.id, action.label, meta);
 }
 

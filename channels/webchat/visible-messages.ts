@@ -7,8 +7,9 @@ import type { Message } from "../../src/domain/model.js";
 import type { WebchatChannelSettings } from "./config.js";
 import type { VisibleMessage } from "./frames.js";
 
+/** `kind` says what a choice means to the core (`csat` for the 1-5 survey); the widget only shows labels. */
 const QuickReplies = z
-  .array(z.object({ label: z.string().min(1).max(100), value: z.string().min(1).max(100) }))
+  .array(z.object({ label: z.string().min(1).max(100), value: z.string().min(1).max(100), kind: z.string().max(40).optional() }))
   .min(1)
   .max(10);
 
@@ -39,12 +40,12 @@ export function toVisibleMessage(message: Message, display: Display): VisibleMes
   }
   if (message.direction === "inbound" && message.channelMessageId !== undefined) visible.clientId = clientIdOf(message.channelMessageId);
   const actions = QuickReplies.safeParse(message.meta.actions);
-  if (message.direction === "outbound" && actions.success) visible.actions = actions.data;
+  if (message.direction === "outbound" && actions.success) visible.actions = actions.data.map(({ label, value }) => ({ label, value }));
   return visible;
 }
 
 /** The quick reply `value` offered by `message`, or undefined when it offered no such choice. */
-export function offeredAction(message: Message, value: string): { label: string; value: string } | undefined {
+export function offeredAction(message: Message, value: string): { label: string; value: string; kind?: string } | undefined {
   if (message.direction !== "outbound") return undefined;
   const actions = QuickReplies.safeParse(message.meta.actions);
   return actions.success ? actions.data.find((action) => action.value === value) : undefined;
