@@ -3,6 +3,7 @@
  *           data-server="https://support.example.com"   (optional: defaults to this script's origin)
  *           data-mount="#chat"                           (optional: render inline in that element)
  *           data-customer-token="..."                    (optional: the signed-in customer, from your site)
+ *           data-launcher-label="Chat with us"           (optional: the launcher button's text)
  *           data-open="true"></script>                   (optional: start open)
  * The protocol is documented in channels/webchat/PROTOCOL.md. Styles live in a shadow root. */
 (function () {
@@ -14,6 +15,7 @@
 
   var data = script.dataset || {};
   var server = (data.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
+  var LAUNCHER_TEXT = data.launcherLabel || "Chat with us";
   var storeKey = "switchboard.webchat:" + server;
   var mountTarget = data.mount ? document.querySelector(data.mount) : null;
   var customerToken = data.customerToken || null;
@@ -54,7 +56,7 @@
   var ui = {};
   ui.badge = h("span", { class: "sbw-badge", hidden: true, "aria-hidden": "true" });
   ui.launcher = h("button", { type: "button", class: "sbw-launcher", "aria-expanded": "false", "aria-controls": "sbw-panel", onclick: function () { setOpen(true); } },
-    [h("span", { class: "sbw-launcher-text", text: "Chat with us" }), ui.badge]);
+    [h("span", { class: "sbw-launcher-text", text: LAUNCHER_TEXT }), ui.badge]);
   ui.title = h("h2", { class: "sbw-title", id: "sbw-title", text: config.title });
   ui.close = h("button", { type: "button", class: "sbw-close", "aria-label": "Close chat", text: "\u00d7", onclick: function () { setOpen(false); } });
   ui.banner = h("p", { class: "sbw-banner", role: "status", hidden: true });
@@ -101,7 +103,7 @@
   function renderBadge() {
     ui.badge.hidden = state.unread === 0;
     ui.badge.textContent = String(state.unread);
-    ui.launcher.setAttribute("aria-label", "Open chat" + (state.unread ? ", " + state.unread + " new" : ""));
+    ui.launcher.setAttribute("aria-label", LAUNCHER_TEXT + (state.unread ? ", " + state.unread + " new" : ""));
   }
   function scrollToEnd() { ui.log.scrollTop = ui.log.scrollHeight; }
   function setConnection(text) { ui.connection.hidden = !text; ui.connection.textContent = text || ""; }
@@ -118,7 +120,6 @@
     ui.greeting.textContent = config.greeting;
     ui.greeting.hidden = !config.greeting;
     ui.human.textContent = config.humanButtonLabel;
-    ui.launcher.firstChild.textContent = "Chat with " + config.title;
   }
 
   // ---- Messages ------------------------------------------------------------------------------------
