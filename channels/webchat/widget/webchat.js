@@ -65,7 +65,8 @@
   ui.log = h("div", { class: "sbw-log", role: "log", "aria-live": "polite", "aria-labelledby": "sbw-title", tabindex: "0" }, [ui.greeting]);
   ui.typing = h("p", { class: "sbw-typing", "aria-live": "polite" });
   ui.input = h("textarea", { id: "sbw-input", class: "sbw-input", rows: "2", "aria-describedby": "sbw-hint sbw-counter", autocomplete: "off", oninput: onInput, onkeydown: onInputKey });
-  ui.counter = h("p", { id: "sbw-counter", class: "sbw-counter", "aria-live": "polite" });
+  // Read with the textarea (aria-describedby), not announced on every keystroke.
+  ui.counter = h("p", { id: "sbw-counter", class: "sbw-counter" });
   ui.send = h("button", { type: "submit", class: "sbw-send", text: "Send" });
   ui.human = h("button", { type: "button", class: "sbw-human", text: config.humanButtonLabel, onclick: askForHuman });
   ui.form = h("form", { class: "sbw-form", onsubmit: onSubmit }, [
