@@ -65,6 +65,7 @@ const TurnCommitSchema = z.object({
   replies: z.array(NewOutboundMessageSchema).max(50),
   transition: TransitionRequestSchema.optional(),
   patch: ConversationPatchSchema.optional(),
+  requireState: ConversationState.optional(),
 });
 
 const EventInputSchema = z.object({

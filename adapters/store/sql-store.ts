@@ -144,6 +144,19 @@ export class SqlConversationStore implements ConversationStore {
     return rows.map(conversationFromRow);
   }
 
+  async listConversationsWithPendingInbound(limit = DEFAULT_CONVERSATION_LIMIT): Promise<Conversation[]> {
+    const { rows } = await this.client.query<ConversationRow>(
+      `SELECT c.* FROM conversations c
+       WHERE c.last_seq > c.processed_seq
+         AND EXISTS (SELECT 1 FROM messages m
+                     WHERE m.conversation_id = c.id AND m.direction = 'inbound' AND m.seq > c.processed_seq)
+       ORDER BY c.updated_at, c.id
+       LIMIT $1::integer`,
+      [Math.max(1, Math.min(Math.trunc(limit), 100_000))],
+    );
+    return rows.map(conversationFromRow);
+  }
+
   async getMessage(messageId: string): Promise<Message | null> {
     if (!isUuid(messageId)) return null;
     const { rows } = await this.client.query<MessageRow>("SELECT * FROM messages WHERE id = $1::uuid", [messageId]);

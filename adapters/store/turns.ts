@@ -135,8 +135,6 @@ export async function commitTurn(
         `conversation ${current.id}: inbound seq ${pending.first_pending} is not processed yet; turns commit in seq order`,
       );
     }
-    refuseAiOverHuman(current, turn.replies);
-
     const now = deps.now();
     if (turn.decision) {
       await tx.query(
@@ -145,6 +143,14 @@ export async function commitTurn(
         [current.id, turn.inboundSeq, jsonParam(turn.decision), now.toISOString()],
       );
     }
+    if (turn.requireState !== undefined && current.state !== turn.requireState) {
+      // Someone else (an agent) took the conversation while this turn was decided: keep the decision for
+      // the audit trail and move the cursor, but say nothing and change nothing.
+      const conversation = await saveConversation(tx, { ...current, processedSeq: turn.inboundSeq, updatedAt: now });
+      return { conversation, replies: [], superseded: true };
+    }
+    refuseAiOverHuman(current, turn.replies);
+
     let next: Conversation = current;
     const transition = turn.transition ? planTransition(current, turn.transition, now) : undefined;
     if (transition) next = transition.conversation;
@@ -161,6 +167,6 @@ export async function commitTurn(
         data: { ...transition.event.data, inboundSeq: turn.inboundSeq },
       });
     }
-    return { conversation, replies };
+    return { conversation, replies, superseded: false };
   });
 }

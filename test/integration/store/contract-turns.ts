@@ -184,6 +184,40 @@ export function turnsContract(h: () => StoreHarness): void {
       expect(mirrored?.conversation.processedSeq).toBe(1);
       expect(await store.listMessages(conversation.id)).toHaveLength(1);
     });
+    it("drops a superseded turn's replies, transition and patch but keeps the decision and moves the cursor", async () => {
+      const { store } = h();
+      const { conversation, message } = await store.recordInbound(inbound(freshAddress()));
+      await store.transition(conversation.id, { to: "human", by: "agent", actor: "slack:U1", reason: "claimed", assignee: "U1" });
+      const result = await store.commitTurn({
+        conversationId: conversation.id,
+        inboundSeq: 1,
+        decision,
+        requireState: "ai",
+        replies: [{ conversationId: conversation.id, author: "ai", text: "I can help!" }],
+        transition: { to: "awaiting_human", by: "ai", actor: "brain", reason: "escalate" },
+        patch: { category: "should_not_apply" },
+      });
+      expect(result?.superseded).toBe(true);
+      expect(result?.replies).toEqual([]);
+      expect(result?.conversation).toMatchObject({ state: "human", processedSeq: 1, lastSeq: 1 });
+      expect(result?.conversation.category).toBeUndefined();
+      expect((await store.getMessage(message.id))?.decision).toEqual(decision);
+      expect(await store.listMessages(conversation.id)).toHaveLength(1);
+
+      const { conversation: other } = await store.recordInbound(inbound(freshAddress()));
+      const normal = await store.commitTurn({ conversationId: other.id, inboundSeq: 1, decision, requireState: "ai", replies: [] });
+      expect(normal?.superseded).toBe(false);
+    });
+
+    it("lists conversations with inbound messages after the cursor, for the recovery sweep", async () => {
+      const { store } = h();
+      const waiting = await store.recordInbound(inbound(freshAddress()));
+      const done = await store.recordInbound(inbound(freshAddress()));
+      await store.commitTurn({ conversationId: done.conversation.id, inboundSeq: 1, decision, replies: [{ conversationId: done.conversation.id, author: "ai", text: "ok" }] });
+      const pending = (await store.listConversationsWithPendingInbound()).map((conversation) => conversation.id);
+      expect(pending).toContain(waiting.conversation.id);
+      expect(pending).not.toContain(done.conversation.id);
+    });
   });
 
   describe("appendOutbound", () => {
