@@ -1,64 +1,42 @@
 /**
- * The widget in real headless Chromium against a real server: keyboard-only use, a reply, the history
- * after a reload, the "Talk to a human" banner, CSAT buttons, the agent's first name, the character
- * counter, and a second browser profile that cannot see the first one's conversation.
+ * The widget in real headless Chromium against a whole in-process Switchboard (real PostgreSQL and
+ * Redis, the pipeline with the test brain): keyboard-only use, a reply, the history after a reload, a
+ * second browser profile that cannot see the first one's conversation, a cross-origin embed, the handoff
+ * to a person (banner, agent's first name), CSAT buttons whose score is stored, reconnect, the counter.
  */
 import Fastify from "fastify";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundMessage } from "../../src/domain/model.js";
-import { serveWebchat, type ServedWebchat } from "../support/webchat-harness.js";
-import { MemoryBus, MemoryCore, memoryContext } from "../integration/webchat-memory-core.js";
+import { createHarness, type Harness } from "../support/switchboard-harness.js";
+import { createTestBrain } from "../support/test-brain.js";
+import { sessionOf, startWebchat, type WebchatServer } from "../support/webchat-harness.js";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
-/** An in-process core that answers like the test brain: echo, or hand over when a person is asked for. */
-class EchoCore extends MemoryCore {
-  served: ServedWebchat | undefined;
-  constructor(private readonly bus: MemoryBus) {
-    super();
-  }
-
-  override async accept(input: InboundMessage) {
-    const result = await super.accept(input);
-    if (!result.duplicate) setTimeout(() => void this.answer(result.conversationId, input), 50);
-    return result;
-  }
-
-  async answer(conversationId: string, input: InboundMessage) {
-    const conversation = this.conversations.get(conversationId)!;
-    if (input.meta.intent === "human") {
-      conversation.state = "awaiting_human";
-      await this.bus.publish(`conversation.${conversationId}`, { type: "state", state: "awaiting_human" });
-      return;
-    }
-    if (input.meta.action) return;
-    await this.bus.publish(`conversation.${conversationId}`, { type: "typing", on: true, author: "ai" });
-    await this.say(conversationId, { author: "ai", text: `Echo: ${input.text}` });
-  }
-
-  async say(conversationId: string, fields: { author: "ai" | "agent" | "system"; text: string; authorName?: string; meta?: Record<string, unknown> }) {
-    const message = this.appendOutbound({ conversationId, ...fields });
-    await this.served!.adapter.send({ message, conversation: this.conversations.get(conversationId)! });
-  }
-}
+const agent = { id: "slack:U42", displayName: "Dana Whitfield" };
 
 let browser: Browser;
-let served: ServedWebchat;
-let core: EchoCore;
+let harness: Harness;
+let served: WebchatServer;
 
 beforeAll(async () => {
-  const bus = new MemoryBus();
-  core = new EchoCore(bus);
-  served = await serveWebchat(Fastify(), memoryContext(core, bus), { settings: { title: "Kestrel Pay support" } });
-  core.served = served;
+  harness = await createHarness();
+  served = await startWebchat(harness, { role: "all", brain: createTestBrain(), settings: { title: "Kestrel Pay support" } });
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await served?.close();
+  await harness?.stopAll();
 });
+
+/** The conversation of the visitor whose session token this page keeps. */
+async function conversationOf(page: Page) {
+  const token = await page.evaluate((): string => {
+    const key = Object.keys(localStorage).find((name) => name.startsWith("switchboard.webchat:"));
+    return key ? (localStorage.getItem(key) ?? "") : "";
+  });
+  return served.running.store.findConversationByAddress("webchat", sessionOf(token).visitorId);
+}
 
 const log = (page: Page) => page.getByRole("log");
 const messageInput = (page: Page) => page.getByRole("textbox", { name: "Your message" });
@@ -105,7 +83,9 @@ describe("web chat widget in Chromium", () => {
     expect(await log(page).innerText()).toContain("Assistant");
     expect(await messageInput(page).inputValue()).toBe("");
     // The widget acknowledged the reply: it is `delivered` in the store.
-    await expect.poll(() => core.messages.find((m) => m.text === "Echo: When is my next payment?")?.status).toBe("delivered");
+    const conversation = (await conversationOf(page))!;
+    const delivered = async () => (await served.running.store.listMessages(conversation.id)).find((m) => m.text === "Echo: When is my next payment?")?.status;
+    await expect.poll(delivered, { timeout: 10_000 }).toBe("delivered");
 
     // Shift+Enter is a new line, not a send.
     await page.keyboard.type("first line");
@@ -165,7 +145,7 @@ describe("web chat widget in Chromium", () => {
     }
   });
 
-  it("shows the human-handoff banner, agent first names, CSAT buttons and the character counter", async () => {
+  it("hands over to a person: banner, the agent's first name, CSAT buttons stored; reconnects; counts characters", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${served.baseUrl}/`);
@@ -174,20 +154,24 @@ describe("web chat widget in Chromium", () => {
     await page.getByRole("button", { name: "Talk to a human" }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Waiting for a person" }).count(), { timeout: 10_000 }).toBe(1);
     expect(await log(page).innerText()).toContain("I'd like to talk to a person");
-    const conversation = [...core.conversations.values()].find((c) => c.state === "awaiting_human")!;
-    expect(core.accepted.at(-1)!.meta).toEqual({ intent: "human" });
+    const conversation = (await conversationOf(page))!;
+    expect((await served.running.store.listMessages(conversation.id))[0]!.meta).toEqual({ intent: "human" });
 
-    await core.say(conversation.id, { author: "agent", text: "Hi, I'm here to help.", authorName: "Dana Whitfield" });
-    await expect.poll(() => log(page).innerText()).toContain("Hi, I'm here to help.");
+    // An agent claims and replies (from a desk): the widget shows the banner and the agent's first name.
+    await served.running.handoff.claim(conversation.id, agent);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "has joined the conversation" }).count(), { timeout: 10_000 }).toBe(1);
+    await served.running.handoff.replyAsAgent(conversation.id, agent, "Hi, I'm here to help.");
+    await expect.poll(() => log(page).innerText(), { timeout: 10_000 }).toContain("Hi, I'm here to help.");
     expect(await log(page).innerText()).toContain("Dana");
     expect(await log(page).innerText()).not.toContain("Whitfield");
 
-    const actions = [1, 2, 3, 4, 5].map((score) => ({ label: String(score), value: String(score), kind: "csat" }));
-    await core.say(conversation.id, { author: "system", text: "How did we do?", meta: { actions } });
+    // Resolved: the CSAT question comes with 1-5 buttons; the choice is stored with the conversation.
+    await served.running.handoff.resolve(conversation.id, agent);
     const group = page.getByRole("group", { name: "Quick replies" });
-    await expect.poll(() => group.getByRole("button").count()).toBe(5);
+    await expect.poll(() => group.getByRole("button").count(), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "resolved" }).count()).toBe(1);
     await group.getByRole("button", { name: "5" }).click();
-    await expect.poll(() => core.accepted.at(-1)?.meta.action).toMatchObject({ kind: "csat", value: "5" });
+    await expect.poll(async () => (await served.running.store.getConversation(conversation.id))?.csat, { timeout: 10_000 }).toBe(5);
     expect(await group.getByRole("button", { name: "5" }).getAttribute("aria-pressed")).toBe("true");
     expect(await group.getByRole("button", { name: "1" }).isDisabled()).toBe(true);
 
@@ -198,7 +182,8 @@ describe("web chat widget in Chromium", () => {
     await messageInput(page).fill("are you back?");
     await page.keyboard.press("Enter");
     await expect.poll(() => log(page).innerText(), { timeout: 10_000 }).toContain("Echo: are you back?");
-    expect(core.accepted.filter((m) => m.text === "are you back?")).toHaveLength(1);
+    const texts = (await served.running.store.listMessages(conversation.id)).map((m) => m.text);
+    expect(texts.filter((text) => text === "are you back?")).toHaveLength(1);
 
     const input = messageInput(page);
     await input.fill("a".repeat(3_700));

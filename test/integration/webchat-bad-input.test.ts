@@ -2,22 +2,29 @@
  * Hostile and broken clients: every bad frame gets an error frame or a close code with a reason, nothing
  * is stored, and a well-behaved visitor on the same server keeps being served throughout.
  */
-import Fastify from "fastify";
 import WebSocket from "ws";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signSessionToken } from "../../channels/webchat/session-token.js";
-import { ChatClient, newSession, serveWebchat, WEBCHAT_TEST_SECRET, type ServedWebchat } from "../support/webchat-harness.js";
-import { MemoryBus, MemoryCore, memoryContext } from "./webchat-memory-core.js";
+import { createHarness, type Harness } from "../support/switchboard-harness.js";
+import { ChatClient, newSession, sessionOf, startWebchat, WEBCHAT_TEST_SECRET, type WebchatServer } from "../support/webchat-harness.js";
 
-let core: MemoryCore;
-let served: ServedWebchat;
+let harness: Harness;
+let served: WebchatServer;
 const clients: ChatClient[] = [];
+const tokens = new Map<ChatClient, string>();
 
 async function connect() {
   const { body } = await newSession(served.baseUrl);
-  const connected = await ChatClient.connect(served.wsUrl, body.sessionToken);
+  const connected = await ChatClient.connect(served.wsUrl, String(body.sessionToken));
   clients.push(connected.client);
+  tokens.set(connected.client, String(body.sessionToken));
   return connected.client;
+}
+
+/** What the store holds from this client's visitor. */
+async function storedFrom(client: ChatClient) {
+  const conversation = await served.running.store.findConversationByAddress("webchat", sessionOf(tokens.get(client)!).visitorId);
+  return conversation ? served.running.store.listMessages(conversation.id) : [];
 }
 
 async function open() {
@@ -33,18 +40,17 @@ async function bystanderStillServed() {
   expect(await bystander.next((frame) => frame.type === "receipt")).toMatchObject({ duplicate: false });
 }
 
-beforeEach(async () => {
-  core = new MemoryCore();
-  served = await serveWebchat(Fastify(), memoryContext(core, new MemoryBus()), {
+beforeAll(async () => {
+  harness = await createHarness();
+  served = await startWebchat(harness, {
     settings: { rateLimit: { messages: { perSecond: 0.1, burst: 3 }, maxStrikes: 8 } },
     timing: { authTimeoutMs: 300 },
   });
 });
-
-afterEach(async () => {
+afterEach(() => {
   for (const client of clients.splice(0)) client.close();
-  await served.close();
 });
+afterAll(async () => harness.stopAll());
 
 describe("web chat bad input", () => {
   it("answers malformed, unknown, incomplete, oversized-text and binary frames with error frames; stores nothing", async () => {
@@ -62,7 +68,7 @@ describe("web chat bad input", () => {
     }
     client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await client.next((received) => received.type === "error")).toMatchObject({ code: "binary_not_supported" });
-    expect(core.messages).toHaveLength(0);
+    expect(await storedFrom(client)).toHaveLength(0);
     expect(client.closed).toBeUndefined();
 
     // Still usable after all that.
@@ -74,7 +80,7 @@ describe("web chat bad input", () => {
     const client = await connect();
     client.send({ type: "message", id: "huge-00001", text: "y".repeat(70 * 1024) });
     expect((await client.waitClose()).code).toBe(1009);
-    expect(core.messages).toHaveLength(0);
+    expect(await storedFrom(client)).toHaveLength(0);
     await bystanderStillServed();
   });
 
@@ -96,7 +102,7 @@ describe("web chat bad input", () => {
     expect(await noAuth.waitClose()).toMatchObject({ code: 4401 });
     const silent = await open();
     expect(await silent.waitClose()).toEqual({ code: 4401, reason: "authenticate with an auth frame first" });
-    expect(core.messages).toHaveLength(0);
+    expect(await served.running.store.findConversationByAddress("webchat", "wv_x")).toBeNull();
     await bystanderStillServed();
   });
 
@@ -110,16 +116,16 @@ describe("web chat bad input", () => {
     expect(receipts).toHaveLength(3);
     expect(refusals.length).toBeGreaterThanOrEqual(6);
     expect(refusals[0]!.retryAfterMs).toBeGreaterThan(0);
-    expect(core.accepted).toHaveLength(3);
+    expect((await storedFrom(flooder)).map((message) => message.text)).toEqual(["spam 0", "spam 1", "spam 2"]);
     await bystanderStillServed();
   });
 
   it("limits sockets per session", async () => {
     const { body } = await newSession(served.baseUrl);
-    const open8 = await Promise.all(Array.from({ length: 8 }, () => ChatClient.connect(served.wsUrl, body.sessionToken)));
+    const open8 = await Promise.all(Array.from({ length: 8 }, () => ChatClient.connect(served.wsUrl, String(body.sessionToken))));
     clients.push(...open8.map((connected) => connected.client));
     const ninth = await open();
-    ninth.send({ type: "auth", token: body.sessionToken });
+    ninth.send({ type: "auth", token: String(body.sessionToken) });
     expect(await ninth.waitClose()).toMatchObject({ code: 4429 });
   });
 
@@ -131,35 +137,41 @@ describe("web chat bad input", () => {
   });
 
   it("checks the Origin of sockets and sessions when allowed origins are configured", async () => {
-    await served.close();
-    served = await serveWebchat(Fastify(), memoryContext(core, new MemoryBus(), { publicUrl: "https://support.kestrel.example" }), {
-      settings: { allowedOrigins: ["https://shop.kestrel.example"] },
-    });
-    const refused = new WebSocket(served.wsUrl, { headers: { origin: "https://evil.example" } });
-    const status = await new Promise<number>((resolve) =>
-      refused.on("unexpected-response", (request, response) => {
-        resolve(response.statusCode ?? 0);
-        request.destroy();
-      }),
-    );
-    expect(status).toBe(403);
-
-    expect((await newSession(served.baseUrl, {}, { origin: "https://evil.example" })).status).toBe(403);
-    const allowed = await newSession(served.baseUrl, {}, { origin: "https://shop.kestrel.example" });
-    expect(allowed.status).toBe(200);
-    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://shop.kestrel.example");
-    const own = await newSession(served.baseUrl, {}, { origin: "https://support.kestrel.example" });
-    expect(own.status).toBe(200);
-
-    const preflight = await fetch(`${served.baseUrl}/webchat/sessions`, { method: "OPTIONS", headers: { origin: "https://shop.kestrel.example", "access-control-request-method": "POST" } });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type");
-
-    const good = new WebSocket(served.wsUrl, { headers: { origin: "https://shop.kestrel.example" } });
-    await new Promise((resolve, reject) => {
-      good.on("open", resolve);
-      good.on("error", reject);
-    });
-    good.close();
+    const strict = await createHarness({ PUBLIC_URL: "https://support.kestrel.example" });
+    try {
+      await checkOrigins(await startWebchat(strict, { settings: { allowedOrigins: ["https://shop.kestrel.example"] } }));
+    } finally {
+      await strict.stopAll();
+    }
   });
 });
+
+/** The Origin rules of a server whose PUBLIC_URL is https://support.kestrel.example. */
+async function checkOrigins(served: WebchatServer) {
+  const refused = new WebSocket(served.wsUrl, { headers: { origin: "https://evil.example" } });
+  const status = await new Promise<number>((resolve) =>
+    refused.on("unexpected-response", (request, response) => {
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    }),
+  );
+  expect(status).toBe(403);
+
+  expect((await newSession(served.baseUrl, {}, { origin: "https://evil.example" })).status).toBe(403);
+  const allowed = await newSession(served.baseUrl, {}, { origin: "https://shop.kestrel.example" });
+  expect(allowed.status).toBe(200);
+  expect(allowed.headers.get("access-control-allow-origin")).toBe("https://shop.kestrel.example");
+  const own = await newSession(served.baseUrl, {}, { origin: "https://support.kestrel.example" });
+  expect(own.status).toBe(200);
+
+  const preflight = await fetch(`${served.baseUrl}/webchat/sessions`, { method: "OPTIONS", headers: { origin: "https://shop.kestrel.example", "access-control-request-method": "POST" } });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type");
+
+  const good = new WebSocket(served.wsUrl, { headers: { origin: "https://shop.kestrel.example" } });
+  await new Promise((resolve, reject) => {
+    good.on("open", resolve);
+    good.on("error", reject);
+  });
+  good.close();
+}

@@ -1,50 +1,56 @@
 /**
- * A web chat server for integration tests: the core's HTTP server with the web chat channel on port 0,
- * plus a `ws` client that speaks the protocol and records every frame it receives.
+ * Web chat on a whole in-process Switchboard for integration and e2e tests (real PostgreSQL and Redis
+ * through the core's harness), plus a `ws` client that speaks the protocol and records every frame.
  */
 import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import type { FastifyInstance } from "fastify";
 import WebSocket from "ws";
 import { createWebchatAdapter, type WebchatAdapter } from "../../channels/webchat/index.js";
 import type { WebchatAdapterOptions } from "../../channels/webchat/config.js";
-import { silentLogger } from "../../src/logging/logger.js";
-import type { ChannelContext } from "../../src/ports/channel-adapter.js";
+import { verifySessionToken, type WebchatSession } from "../../channels/webchat/session-token.js";
+import type { Message } from "../../src/domain/model.js";
+import type { RunningSwitchboard, StartOptions } from "../../src/main.js";
+import type { NewOutboundMessage } from "../../src/ports/conversation-store.js";
+import type { Harness } from "./switchboard-harness.js";
 
 export const WEBCHAT_TEST_SECRET = "webchat-test-secret-0123456789abcdef";
 
-export interface ServedWebchat {
-  app: FastifyInstance;
+export interface WebchatServer {
+  running: RunningSwitchboard;
   adapter: WebchatAdapter;
   baseUrl: string;
   wsUrl: string;
-  close(): Promise<void>;
 }
 
-/** Serve the channel on a bare Fastify app (the channel registers @fastify/websocket itself) or on `app`. */
-export async function serveWebchat(
-  app: FastifyInstance,
-  context: ChannelContext,
-  options: Partial<WebchatAdapterOptions> & { settings?: Record<string, unknown> } = {},
-): Promise<ServedWebchat> {
-  const adapter = createWebchatAdapter({
-    sessionSecret: WEBCHAT_TEST_SECRET,
-    ...options,
-    settings: { id: "webchat", kind: "webchat", ...options.settings },
-  });
-  await adapter.registerRoutes(app, context);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
-  return {
-    app,
-    adapter,
-    baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/webchat/ws`,
-    async close() {
-      await adapter.stop();
-      await app.close();
-    },
-  };
+export interface WebchatStartOptions extends Omit<WebchatAdapterOptions, "settings" | "sessionSecret"> {
+  settings?: Record<string, unknown>;
+  role?: StartOptions["role"];
+  brain?: StartOptions["brain"];
+  desk?: StartOptions["desk"];
+}
+
+/** Start a Switchboard (web role unless told) whose only channel is a web chat channel `webchat`. */
+export async function startWebchat(harness: Harness, options: WebchatStartOptions = {}): Promise<WebchatServer> {
+  const { settings, role, brain, desk, ...adapterOptions } = options;
+  const adapter = createWebchatAdapter({ ...adapterOptions, sessionSecret: WEBCHAT_TEST_SECRET, settings: { id: "webchat", kind: "webchat", ...settings } });
+  const running = await harness.start({ role: role ?? "web", channels: [adapter], ...(brain ? { brain } : {}), ...(desk ? { desk } : {}) });
+  const baseUrl = running.url!.replace("0.0.0.0", "127.0.0.1");
+  return { running, adapter, baseUrl, wsUrl: `${baseUrl.replace(/^http/, "ws")}/webchat/ws` };
+}
+
+/** The session a token names (the test knows the secret). */
+export function sessionOf(token: string): WebchatSession {
+  const verified = verifySessionToken(token, WEBCHAT_TEST_SECRET, "webchat", new Date());
+  if (!verified.ok) throw new Error(`token refused: ${verified.problem}`);
+  return verified.session;
+}
+
+/** Store an outbound message and hand it to the channel, as the send worker does. */
+export async function replyThrough(server: WebchatServer, message: NewOutboundMessage): Promise<Message> {
+  const stored = await server.running.store.appendOutbound(message);
+  const conversation = await server.running.store.getConversation(message.conversationId);
+  const receipt = await server.adapter.send({ message: stored, conversation: conversation! });
+  if (receipt.status !== "sent") throw new Error(`send answered ${receipt.status}`);
+  return stored;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- frames are untyped JSON; tests assert their shape
@@ -137,5 +143,3 @@ export class ChatClient {
     this.socket.close();
   }
 }
-
-export const quietLogger = silentLogger;
