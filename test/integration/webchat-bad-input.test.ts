@@ -44,7 +44,7 @@ beforeAll(async () => {
   harness = await createHarness();
   served = await startWebchat(harness, {
     settings: { rateLimit: { messages: { perSecond: 0.1, burst: 3 }, maxStrikes: 8 } },
-    timing: { authTimeoutMs: 300 },
+    timing: { authTimeoutMs: 300, heartbeatMs: 250 },
   });
 });
 afterEach(() => {
@@ -118,6 +118,33 @@ describe("web chat bad input", () => {
     expect(refusals[0]!.retryAfterMs).toBeGreaterThan(0);
     expect((await storedFrom(flooder)).map((message) => message.text)).toEqual(["spam 0", "spam 1", "spam 2"]);
     await bystanderStillServed();
+  });
+
+  it("closes a socket whose session expires while it is open, at its next message", async () => {
+    const visitorId = `wv_expiring${Date.now()}`;
+    // Tokens count in whole seconds: at least 1.5 s to connect, then wait until it has passed.
+    const expiresAt = Math.floor((Date.now() + 2_500) / 1000) * 1000;
+    const token = signSessionToken({ visitorId, channelId: "webchat", issuedAt: new Date(), expiresAt: new Date(expiresAt) }, WEBCHAT_TEST_SECRET);
+    const { client } = await ChatClient.connect(served.wsUrl, token);
+    clients.push(client);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 100));
+    client.send({ type: "message", id: "late-000001", text: "still me?" });
+    expect(await client.waitClose()).toEqual({ code: 4401, reason: "session expired" });
+    expect(await served.running.store.findConversationByAddress("webchat", visitorId)).toBeNull();
+  });
+
+  it("drops a peer that stops answering pings, and keeps one that answers", async () => {
+    const { body } = await newSession(served.baseUrl);
+    const silent = new WebSocket(served.wsUrl, { autoPong: false });
+    const closed = new Promise<number>((resolve) => silent.on("close", (code) => resolve(code)));
+    await new Promise((resolve) => silent.on("open", resolve));
+    silent.send(JSON.stringify({ type: "auth", token: body.sessionToken }));
+    // Terminated without a close frame: the client sees 1006 (abnormal closure).
+    expect(await closed).toBe(1006);
+
+    const healthy = await connect();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(healthy.closed).toBeUndefined();
   });
 
   it("limits sockets per session", async () => {
