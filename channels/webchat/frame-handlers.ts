@@ -140,12 +140,16 @@ async function onHistory(scope: FrameHandlerScope, frame: HistoryFrame): Promise
   scope.send({ type: "history", messages: shown.map((message) => toVisibleMessage(message, scope.deps.settings)), hasMore });
 }
 
+/** Unacknowledged messages remembered per socket; a client that never acks cannot grow it without bound. */
+const MAX_UNACKED = 500;
+
 /** Track what this socket showed, so a later ack can mark it delivered without a store scan. */
 export function rememberShown(scope: Pick<FrameHandlerScope, "unacked" | "highestShownSeq">, messages: ReadonlyArray<{ seq: number; id: string; direction: string; status: string }>): void {
   for (const message of messages) {
     scope.highestShownSeq = Math.max(scope.highestShownSeq, message.seq);
     if (message.direction === "outbound" && (message.status === "queued" || message.status === "sent")) scope.unacked.set(message.seq, message.id);
   }
+  while (scope.unacked.size > MAX_UNACKED) scope.unacked.delete(Math.min(...scope.unacked.keys()));
 }
 
 /** `ack {seq}`: the widget has shown every message up to `seq`; the outbound ones become `delivered`. */

@@ -181,33 +181,43 @@ export class SocketSession implements LiveSocket, FrameHandlerScope {
     this.guard = new SocketGuard(context.rateLimiter, settings.rateLimit, `webchat:${settings.id}:${session.visitorId}`, context.now, timing.strikeWindowMs);
     hub.addSocket(this);
 
-    const conversation = await context.store.findConversationByAddress(settings.id, session.visitorId);
-    if (this.closed) return;
-    let history: ServerFrame & { type: "ready" };
-    if (conversation) {
-      // Subscribe before reading the history: a message sent in between arrives twice, never zero times
-      // (the widget de-duplicates by seq).
-      await hub.join(this, conversation.id);
-      this.conversationId = conversation.id;
-      const newest = await context.store.listMessages(conversation.id, { limit: settings.historyLimit + 1, newest: true });
-      const hasMore = newest.length > settings.historyLimit;
-      const shown = (hasMore ? newest.slice(1) : newest).filter(isCustomerVisible);
-      rememberShown(this, shown);
-      history = {
-        type: "ready",
-        conversationId: conversation.id,
-        state: conversation.state,
-        verified: session.customerId !== undefined,
-        history: shown.map((message) => toVisibleMessage(message, settings)),
-        hasMore,
-        maxTextChars: MAX_TEXT_CHARS,
-      };
-    } else {
-      history = { type: "ready", conversationId: null, state: "ai", verified: session.customerId !== undefined, history: [], hasMore: false, maxTextChars: MAX_TEXT_CHARS };
+    let ready: ServerFrame;
+    try {
+      ready = await this.readyFrame(session);
+    } catch (error) {
+      this.logger.error({ err: error, channelId: settings.id }, "webchat: could not load the conversation for a socket");
+      this.close(CloseCode.internalError, "server unavailable; reconnect shortly");
+      return;
     }
     if (this.closed) return;
-    this.send(history);
+    this.send(ready);
     this.startHeartbeat();
+  }
+
+  /** The visitor's conversation, state and newest history; subscribes this socket to its live events. */
+  private async readyFrame(session: WebchatSession): Promise<ServerFrame> {
+    const { settings, context, hub } = this.deps;
+    const verified = session.customerId !== undefined;
+    const found = await context.store.findConversationByAddress(settings.id, session.visitorId);
+    if (!found) return { type: "ready", conversationId: null, state: "ai", verified, history: [], hasMore: false, maxTextChars: MAX_TEXT_CHARS };
+    // Subscribe before reading state and history: an event in between arrives twice, never zero times
+    // (the widget de-duplicates messages by seq).
+    await hub.join(this, found.id);
+    this.conversationId = found.id;
+    const conversation = (await context.store.getConversation(found.id)) ?? found;
+    const newest = await context.store.listMessages(found.id, { limit: settings.historyLimit + 1, newest: true });
+    const hasMore = newest.length > settings.historyLimit;
+    const shown = (hasMore ? newest.slice(1) : newest).filter(isCustomerVisible);
+    rememberShown(this, shown);
+    return {
+      type: "ready",
+      conversationId: found.id,
+      state: conversation.state,
+      verified,
+      history: shown.map((message) => toVisibleMessage(message, settings)),
+      hasMore,
+      maxTextChars: MAX_TEXT_CHARS,
+    };
   }
 
   private startHeartbeat(): void {
