@@ -3,10 +3,10 @@
  * for the core's intake (which dedupes, stores and enqueues); acks mark delivery; history reads the
  * store. Everything is scoped to the socket's own conversation.
  */
-import type { InboundMessage } from "../../src/domain/model.js";
+import type { ConversationState, InboundMessage } from "../../src/domain/model.js";
 import { ValidationError } from "../../src/errors.js";
 import type { IntakeResult } from "../../src/ports/channel-adapter.js";
-import { conversationTopic, messageEventPayload } from "../../src/ports/conversation-events.js";
+import { conversationTopic, messageEventPayload, type ConversationBusEvent } from "../../src/ports/conversation-events.js";
 import type { ActionFrame, AckFrame, ClientFrame, FrameError, HistoryFrame, MessageFrame, ServerFrame, TypingFrame } from "./frames.js";
 import type { SocketSessionDeps } from "./socket-session.js";
 import type { SocketGuard } from "./socket-guard.js";
@@ -23,7 +23,11 @@ export interface FrameHandlerScope {
   readonly unacked: Map<number, string>;
   /** The highest seq this socket has shown (history or live). */
   highestShownSeq: number;
+  /** The conversation state this socket last told its client. */
+  lastState: ConversationState;
   send(frame: ServerFrame): void;
+  /** Show a conversation event on this socket (as if it came over the bus). */
+  deliver(event: ConversationBusEvent): void;
   sendError(error: FrameError, retryAfterMs?: number): void;
   strike(): void;
   /** False (and the socket closed with 4401) once the session token has expired. */
@@ -63,7 +67,7 @@ async function onMessage(scope: FrameHandlerScope, frame: MessageFrame): Promise
   if (!scope.sessionStillValid() || !(await takeMessageBudget(scope, frame.id))) return;
   const meta = customerMeta(scope.session!);
   if (frame.intent === "human") meta.intent = "human";
-  await acceptInbound(scope, frame.id, frame.text.trim(), meta);
+  await acceptInbound(scope, frame.id, frame.text.trim(), meta, true);
 }
 
 async function onAction(scope: FrameHandlerScope, frame: ActionFrame): Promise<void> {
@@ -81,10 +85,10 @@ async function onAction(scope: FrameHandlerScope, frame: ActionFrame): Promise<v
     ...customerMeta(scope.session!),
     action: { ...(action.kind ? { kind: action.kind } : {}), value: action.value, label: action.label, forSeq: message.seq, forMessageId: message.id },
   };
-  await acceptInbound(scope, frame.id, action.label, meta);
+  await acceptInbound(scope, frame.id, action.label, meta, false);
 }
 
-async function acceptInbound(scope: FrameHandlerScope, clientId: string, text: string, meta: Record<string, unknown>): Promise<void> {
+async function acceptInbound(scope: FrameHandlerScope, clientId: string, text: string, meta: Record<string, unknown>, announceReopen: boolean): Promise<void> {
   const { context, hub, settings } = scope.deps;
   const visitorId = scope.session!.visitorId;
   const inbound: InboundMessage = {
@@ -110,16 +114,36 @@ async function acceptInbound(scope: FrameHandlerScope, clientId: string, text: s
     scope.sendError({ code: "unavailable", message: "your message was not received; it will be sent again", id: clientId });
     return;
   }
-  if (scope.conversationId !== result.conversationId) await hub.conversationOpened(visitorId, result.conversationId);
+  const opened = scope.conversationId !== result.conversationId;
+  if (opened) await hub.conversationOpened(visitorId, result.conversationId);
   scope.send({ type: "receipt", id: clientId, seq: result.seq, conversationId: result.conversationId, duplicate: result.duplicate });
+  if (opened) await catchUp(scope, result.conversationId, result.seq);
   if (result.duplicate) return;
   // Other tabs of this visitor (in any web process) show the message too; a failure here loses nothing.
   try {
+    const topic = conversationTopic(result.conversationId);
     const stored = await context.store.getMessage(result.messageId);
-    if (stored) await context.bus.publish(conversationTopic(result.conversationId), messageEventPayload(stored));
+    if (stored) await context.bus.publish(topic, messageEventPayload(stored));
+    // A message on a resolved conversation re-opens it in the store, and the core's intake does not
+    // announce that. (A quick reply such as a CSAT score re-opens only until its turn closes it again.)
+    if (announceReopen && scope.lastState === "resolved") {
+      const conversation = await context.store.getConversation(result.conversationId);
+      if (conversation && conversation.state !== "resolved") await context.bus.publish(topic, { type: "state", state: conversation.state });
+    }
   } catch (error) {
     context.logger.warn({ err: error, conversationId: result.conversationId }, "webchat: could not echo a customer message to other tabs");
   }
+}
+
+/**
+ * The turn was enqueued before this socket subscribed to the new conversation (the bus is at-most-once):
+ * whatever was published in between is read from the store instead. Duplicates are harmless (seq).
+ */
+async function catchUp(scope: FrameHandlerScope, conversationId: string, afterSeq: number): Promise<void> {
+  const { store } = scope.deps.context;
+  const [missed, conversation] = await Promise.all([store.listMessages(conversationId, { afterSeq }), store.getConversation(conversationId)]);
+  for (const message of missed) scope.deliver({ type: "message", message });
+  if (conversation && conversation.state !== scope.lastState) scope.deliver({ type: "state", state: conversation.state });
 }
 
 async function onTyping(scope: FrameHandlerScope, frame: TypingFrame): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from "ws";
 import type { ChannelContext } from "../../src/ports/channel-adapter.js";
+import type { ConversationState } from "../../src/domain/model.js";
 import type { ConversationBusEvent } from "../../src/ports/conversation-events.js";
 import { MAX_TEXT_CHARS, type SocketTiming, type WebchatChannelSettings } from "./config.js";
 import type { ConversationHub, LiveSocket } from "./conversation-hub.js";
@@ -33,6 +34,7 @@ export class SocketSession implements LiveSocket, FrameHandlerScope {
   conversationId: string | null = null;
   readonly unacked = new Map<number, string>();
   highestShownSeq = 0;
+  lastState: ConversationState = "ai";
   guard: SocketGuard | undefined;
 
   private chain: Promise<void> = Promise.resolve();
@@ -97,6 +99,7 @@ export class SocketSession implements LiveSocket, FrameHandlerScope {
       rememberShown(this, [event.message]);
       this.send({ type: "message", message: toVisibleMessage(event.message, this.deps.settings) });
     } else if (event.type === "state") {
+      this.lastState = event.state;
       this.send({ type: "state", state: event.state, ...(event.agentName ? { agentName: event.agentName } : {}) });
     } else if (event.author === "ai" || event.author === "agent") {
       // The customer's own typing is for the desk, not echoed back to the customer.
@@ -190,6 +193,7 @@ export class SocketSession implements LiveSocket, FrameHandlerScope {
       return;
     }
     if (this.closed) return;
+    if (ready.type === "ready") this.lastState = ready.state;
     this.send(ready);
     this.startHeartbeat();
   }
