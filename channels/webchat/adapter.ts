@@ -6,6 +6,7 @@
 import websocketPlugin from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
+import { verifyCustomerToken } from "../../src/agent/identity.js";
 import { ChannelEntry, channelSettings } from "../../src/config/channels-file.js";
 import { ConfigError, DeliveryFailedError, errorMessage } from "../../src/errors.js";
 import type { ChannelAdapter, ChannelContext, OutboundDelivery, SendReceipt } from "../../src/ports/channel-adapter.js";
@@ -48,7 +49,7 @@ export class WebchatAdapter implements ChannelAdapter {
       throw new ConfigError(`web chat channel "${this.id}": WEBCHAT_SECRET must be at least 32 characters.`);
     }
     this.sessionSecret = options.sessionSecret;
-    this.verifyCustomerToken = options.verifyCustomerToken;
+    this.verifyCustomerToken = options.verifyCustomerToken ?? (options.customerTokenSecret ? signedCustomerTokens(options.customerTokenSecret) : undefined);
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
   }
 
@@ -126,6 +127,15 @@ export class WebchatAdapter implements ChannelAdapter {
     // reconnect. `delivered` comes from the widget's ack.
     return { status: "sent" };
   }
+}
+
+/** Customer tokens in the company-site format of src/agent/identity.ts (`sbc1.`), checked with `secret`. */
+export function signedCustomerTokens(secret: string): CustomerTokenVerifier {
+  if (secret.length < 32) throw new ConfigError("CUSTOMER_TOKEN_SECRET must be at least 32 characters.");
+  return (token, now) => {
+    const verdict = verifyCustomerToken(token, secret, now);
+    return verdict.ok ? verdict.customerId : null;
+  };
 }
 
 export function createWebchatAdapter(options: WebchatAdapterOptions): WebchatAdapter {

@@ -74,15 +74,16 @@ export type WebchatChannelSettings = z.infer<typeof WebchatChannelSettings>;
 
 /**
  * What the composition root knows and the channel file does not: secrets and cross-module checks.
- * `verifyCustomerToken` is the one integration point for signed-in customers: main.ts wires it to
- * `verifyCustomerToken(token, CUSTOMER_TOKEN_SECRET, now)` from src/agent/identity.ts. Absent: the
- * sessions endpoint refuses customer tokens (it never trusts an unverified customer id).
+ * Signed-in customers: pass `customerTokenSecret` (`CUSTOMER_TOKEN_SECRET`; tokens are checked with
+ * `verifyCustomerToken` of src/agent/identity.ts), or another check as `verifyCustomerToken`. Neither:
+ * the sessions endpoint refuses customer tokens (it never trusts an unverified customer id).
  */
 export interface WebchatAdapterOptions {
   /** The channel's entry from the channel file (validated here with `WebchatChannelSettings`). */
   settings: unknown;
   /** `WEBCHAT_SECRET`: signs session tokens (HMAC-SHA256); at least 32 characters. */
   sessionSecret: string;
+  customerTokenSecret?: string;
   verifyCustomerToken?: CustomerTokenVerifier;
   /** Timings (tests shorten them). */
   timing?: Partial<SocketTiming>;

@@ -1,5 +1,5 @@
 /** Web chat channel: the public surface the composition root (src/main.ts) uses. */
-export { WebchatAdapter, createWebchatAdapter, webchatWebsocketOptions } from "./adapter.js";
+export { WebchatAdapter, createWebchatAdapter, signedCustomerTokens, webchatWebsocketOptions } from "./adapter.js";
 export {
   WebchatChannelSettings,
   MAX_TEXT_CHARS,

@@ -7,12 +7,14 @@
 import Fastify from "fastify";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signCustomerToken } from "../../src/agent/identity.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { createTestBrain } from "../support/test-brain.js";
 import { sessionOf, startWebchat, type WebchatServer } from "../support/webchat-harness.js";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const agent = { id: "slack:U42", displayName: "Dana Whitfield" };
+const CUSTOMER_TOKEN_SECRET = "customer-token-secret-0123456789abcdef";
 
 let browser: Browser;
 let harness: Harness;
@@ -20,7 +22,7 @@ let served: WebchatServer;
 
 beforeAll(async () => {
   harness = await createHarness();
-  served = await startWebchat(harness, { role: "all", brain: createTestBrain(), settings: { title: "Kestrel Pay support" } });
+  served = await startWebchat(harness, { role: "all", brain: createTestBrain(), customerTokenSecret: CUSTOMER_TOKEN_SECRET, settings: { title: "Kestrel Pay support" } });
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 });
 
@@ -117,12 +119,13 @@ describe("web chat widget in Chromium", () => {
     await context.close();
   });
 
-  it("works embedded on another origin with data-server, and the host page's styles do not leak in", async () => {
+  it("works embedded on another origin with data-server and a signed-in customer; host styles do not leak in", async () => {
+    const customerToken = signCustomerToken("C-1001", CUSTOMER_TOKEN_SECRET, new Date());
     const host = Fastify();
     host.get("/", async (_request, reply) =>
       reply.type("text/html").send(`<!doctype html><html lang="en"><head><title>Shop</title>
         <style>button { background: rgb(255, 0, 0) !important; font-size: 40px !important; } p { display: none !important; }</style></head>
-        <body><h1>Partner shop</h1><script src="${served.baseUrl}/webchat.js" data-server="${served.baseUrl}" data-launcher-label="Questions?" defer></script></body></html>`),
+        <body><h1>Partner shop</h1><script src="${served.baseUrl}/webchat.js" data-server="${served.baseUrl}" data-launcher-label="Questions?" data-customer-token="${customerToken}" defer></script></body></html>`),
     );
     await host.listen({ port: 0, host: "127.0.0.1" });
     const port = (host.server.address() as { port: number }).port;
@@ -138,6 +141,9 @@ describe("web chat widget in Chromium", () => {
       await messageInput(page).fill("hello from the shop");
       await page.keyboard.press("Enter");
       await expect.poll(() => log(page).innerText(), { timeout: 10_000 }).toContain("Echo: hello from the shop");
+      // The site vouched for customer C-1001: the core gets the verified id with the message.
+      const [first] = await served.running.store.listMessages((await conversationOf(page))!.id);
+      expect(first!.meta).toMatchObject({ verifiedCustomerId: "C-1001" });
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -8,19 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../../adapters/queue/index.js";
 import { createWebchatAdapter } from "../../channels/webchat/index.js";
 import { signSessionToken } from "../../channels/webchat/session-token.js";
+import { signCustomerToken } from "../../src/agent/identity.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { TEST_REDIS_URL, uniqueName } from "../support/services.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { ChatClient, newSession, sessionOf, startWebchat, WEBCHAT_TEST_SECRET, type WebchatServer } from "../support/webchat-harness.js";
 
-/** Customer tokens as the company's site would issue them (the real check is the brain-safety branch's). */
-const verifyCustomerToken = (token: string) => (token.startsWith("valid:") ? token.slice("valid:".length) : null);
+/** The company's site signs customer tokens with the shared CUSTOMER_TOKEN_SECRET. */
+const CUSTOMER_TOKEN_SECRET = "customer-token-secret-0123456789abcdef";
+const customerToken = (customerId: string, now = new Date()) => signCustomerToken(customerId, CUSTOMER_TOKEN_SECRET, now);
 
 let harness: Harness;
 let server: WebchatServer;
 beforeAll(async () => {
   harness = await createHarness();
-  server = await startWebchat(harness, { verifyCustomerToken, settings: { title: "Kestrel Pay support" } });
+  server = await startWebchat(harness, { customerTokenSecret: CUSTOMER_TOKEN_SECRET, settings: { title: "Kestrel Pay support" } });
 });
 afterAll(async () => harness.stopAll());
 
@@ -61,13 +63,16 @@ describe("web chat sessions", () => {
   });
 
   it("ties verified customers to one visitor on every device and passes the customer id to the core", async () => {
-    const phone = await newSession(server.baseUrl, { customerToken: "valid:C-1001" });
-    const laptop = await newSession(server.baseUrl, { customerToken: "valid:C-1001" });
+    const phone = await newSession(server.baseUrl, { customerToken: customerToken("C-1001") });
+    const laptop = await newSession(server.baseUrl, { customerToken: customerToken("C-1001") });
     expect(phone.body).toMatchObject({ verified: true, resumed: true });
     expect(sessionOf(String(phone.body.sessionToken))).toMatchObject({ customerId: "C-1001" });
     expect(visitorOf(laptop.body.sessionToken)).toBe(visitorOf(phone.body.sessionToken));
-    expect(visitorOf((await newSession(server.baseUrl, { customerToken: "valid:C-2002" })).body.sessionToken)).not.toBe(visitorOf(phone.body.sessionToken));
-    expect(await newSession(server.baseUrl, { customerToken: "forged" })).toMatchObject({ status: 401, body: { error: "customer_token_invalid" } });
+    expect(visitorOf((await newSession(server.baseUrl, { customerToken: customerToken("C-2002") })).body.sessionToken)).not.toBe(visitorOf(phone.body.sessionToken));
+    const refused = { status: 401, body: { error: "customer_token_invalid" } };
+    expect(await newSession(server.baseUrl, { customerToken: "forged" })).toMatchObject(refused);
+    expect(await newSession(server.baseUrl, { customerToken: signCustomerToken("C-1001", "another-site-secret-0123456789abcdef", new Date()) })).toMatchObject(refused);
+    expect(await newSession(server.baseUrl, { customerToken: customerToken("C-1001", new Date(Date.now() - 2 * 3_600_000)) })).toMatchObject(refused);
 
     const { client, ready } = await ChatClient.connect(server.wsUrl, String(phone.body.sessionToken));
     expect(ready.verified).toBe(true);
@@ -123,7 +128,7 @@ describe("web chat on a bare Fastify app", () => {
       expect(ready.type).toBe("ready");
       client.close();
 
-      expect(await newSession(url, { customerToken: "valid:C-1" })).toMatchObject({ status: 400, body: { error: "customer_tokens_disabled" } });
+      expect(await newSession(url, { customerToken: customerToken("C-1") })).toMatchObject({ status: 400, body: { error: "customer_tokens_disabled" } });
       const refused = await newSession(url);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
