@@ -6,16 +6,21 @@
  */
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { ensureRedis } from "../adapters/queue/embedded-redis.js";
+import { createOpenAIChatModel, RedisSpendLedger } from "../adapters/llm/index.js";
+import { ensureRedis, redisAnswers } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
 import { createWebchatAdapter } from "../channels/webchat/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
+import { createResilientModel } from "./agent/openai/compose.js";
+import type { ResilientChatModel } from "./agent/openai/resilient-model.js";
+import { InMemorySpendLedger } from "./agent/openai/spend.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
 import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import type { LlmMetrics } from "./observability/llm-metrics.js";
 import { SwitchboardMetrics } from "./observability/metrics.js";
 import { ConversationEvents } from "./pipeline/conversation-events.js";
 import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
@@ -223,3 +228,38 @@ export function webchatSecretOf(env: Env): string {
 }
 
 export { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
+
+/** The configured conversation store (DATABASE_URL, or PGlite under DATA_DIR), migrated: for CLI commands such as `qa review`. */
+export async function openStoreFromEnv(env: Env, logger: Logger): Promise<ConversationStore> {
+  const store = await openConversationStore({ databaseUrl: env.DATABASE_URL, pgliteDataDir: join(resolve(env.DATA_DIR), "pglite"), poolSize: env.DATABASE_POOL_SIZE, logger });
+  await store.migrate().catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  return store;
+}
+
+/**
+ * The model of AI_ENGINE=openai (any OpenAI-compatible server at OPENAI_BASE_URL) with retries, breaker,
+ * daily budget and metrics. The spend ledger is shared through Redis when `redisUrl` answers (the server
+ * passes its own); a CLI run without Redis counts its spend in memory.
+ */
+export async function createOpenAIModelFromEnv(
+  env: Env,
+  options: { logger: Logger; metrics?: LlmMetrics; redisUrl?: string; prefix?: string },
+): Promise<{ model: ResilientChatModel; close(): Promise<void> }> {
+  if (!env.OPENAI_API_KEY) throw new ConfigError("OPENAI_API_KEY is required for the OpenAI engine (any value for a local server that does not check it).");
+  const chatModel = createOpenAIChatModel({
+    apiKey: env.OPENAI_API_KEY,
+    model: env.OPENAI_MODEL,
+    ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    temperature: env.OPENAI_TEMPERATURE,
+    maxTokens: env.OPENAI_MAX_TOKENS,
+  });
+  const redisUrl = options.redisUrl ?? env.REDIS_URL;
+  const shared = options.redisUrl !== undefined || (await redisAnswers(redisUrl, 1_000));
+  const ledger = shared ? new RedisSpendLedger({ redisUrl, prefix: options.prefix ?? env.QUEUE_PREFIX, logger: options.logger }) : new InMemorySpendLedger();
+  const model = createResilientModel({ chatModel, ledger, env, logger: options.logger, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  return { model, close: async () => (ledger instanceof RedisSpendLedger ? ledger.close() : undefined) };
+}

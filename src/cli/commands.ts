@@ -4,8 +4,9 @@
  */
 import { accountsShowCommand } from "./accounts-show.js";
 import type { CliCommand } from "./cli-command.js";
+import { qaReviewCommand } from "./qa-review.js";
 import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, qaReviewCommand];

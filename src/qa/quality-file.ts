@@ -100,13 +100,8 @@ export function nextMustHumanList(
   return [...entries.values()].sort((a, b) => a.category.localeCompare(b.category));
 }
 
-export async function readQualityFile(path: string): Promise<QualityFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return null;
-  }
+/** Parse a quality file's text; a broken one is a ConfigError that says how to recover. */
+export function parseQualityFile(text: string, path: string): QualityFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -116,6 +111,17 @@ export async function readQualityFile(path: string): Promise<QualityFile | null>
   const parsed = QualityFile.safeParse(data);
   if (!parsed.success) throw new ConfigError(`${path} is not a quality file: ${parsed.error.issues[0]?.message ?? "invalid"}. Delete it or run \`switchboard qa review\` again.`);
   return parsed.data;
+}
+
+/** Null when there is no file yet. */
+export async function readQualityFile(path: string): Promise<QualityFile | null> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return null;
+  }
+  return parseQualityFile(text, path);
 }
 
 /** Written to a temporary file and renamed, so a reader never sees half a file. */

@@ -5,6 +5,8 @@
 import type { Conversation, ConversationEvent, Message } from "../domain/model.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 
+export const MAX_REVIEW = 1_000;
+
 export interface ReviewedConversation {
   conversation: Conversation;
   messages: Message[];
@@ -13,7 +15,7 @@ export interface ReviewedConversation {
 
 export interface ReviewSetOptions {
   since?: Date;
-  /** At most this many conversations (the most recently updated first). */
+  /** At most this many conversations, the most recently updated (the store serves up to 1,000 at once). */
   limit?: number;
 }
 
@@ -22,7 +24,7 @@ export function aiTookPart(messages: readonly Message[]): boolean {
 }
 
 export async function loadReviewSet(store: ConversationStore, options: ReviewSetOptions = {}): Promise<ReviewedConversation[]> {
-  const conversations = await store.listConversations({ ...(options.since ? { updatedSince: options.since } : {}), limit: options.limit ?? 2_000 });
+  const conversations = await store.listConversations({ ...(options.since ? { updatedSince: options.since } : {}), limit: Math.min(MAX_REVIEW, options.limit ?? MAX_REVIEW) });
   const reviewed: ReviewedConversation[] = [];
   for (const conversation of conversations) {
     const messages = await store.listMessages(conversation.id);
