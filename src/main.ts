@@ -121,7 +121,13 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
 
   const startedChannels: ChannelAdapter[] = [];
   async function stopChannels(): Promise<void> {
-    for (const channel of startedChannels.splice(0)) await channel.stop?.();
+    for (const channel of startedChannels.splice(0)) {
+      try {
+        await channel.stop?.();
+      } catch (error) {
+        logger.warn({ err: error, channelId: channel.id }, "error while stopping a channel");
+      }
+    }
   }
 
   async function closeAll(): Promise<void> {
