@@ -56,7 +56,17 @@ export interface SendReceipt {
  */
 export type ChannelDirective =
   | { kind: "route" }
-  | { kind: "handled"; reason: string; replies?: string[]; deskNote?: string };
+  | {
+      kind: "handled";
+      reason: string;
+      replies?: string[];
+      deskNote?: string;
+      /**
+       * Send `replies` even though this very message opted the customer out: the single opt-out
+       * confirmation carriers allow after STOP (set only when the channel, not the provider, confirms).
+       */
+      sendDespiteOptOut?: boolean;
+    };
 
 /** Where and how fast a channel may send; the send worker defers jobs that would break it. */
 export interface SendRateLimit {
