@@ -35,7 +35,9 @@ export function isTwilioMediaUrl(raw: string, policy: MediaPolicy = {}): boolean
   return /^s3(?:-external-1|[.-][a-z0-9-]+)?\.amazonaws\.com$/.test(host) && url.pathname.startsWith("/media.twiliocdn.com/");
 }
 
-function isApiHost(url: URL, policy: MediaPolicy): boolean {
+/** Credentials go to the REST API's account resources only, never to a CDN or storage URL. */
+function wantsCredentials(url: URL, policy: MediaPolicy): boolean {
+  if (!url.pathname.startsWith("/2010-04-01/Accounts/")) return false;
   if (policy.apiBaseUrl !== undefined && url.origin === new URL(policy.apiBaseUrl).origin) return true;
   return url.protocol === "https:" && url.hostname.toLowerCase() === API_HOST;
 }
@@ -61,7 +63,7 @@ export async function fetchTwilioMedia(mediaUrl: string, options: FetchMediaOpti
   const signal = AbortSignal.timeout(options.timeoutMs ?? 20_000);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     const headers: Record<string, string> = {};
-    if (isApiHost(current, options.policy)) {
+    if (wantsCredentials(current, options.policy)) {
       const basic = Buffer.from(`${options.credentials.accountSid}:${options.credentials.authToken}`).toString("base64");
       headers.authorization = `Basic ${basic}`;
     }

@@ -19,8 +19,8 @@ export interface TwilioRouteHandlers {
   authToken: string;
   publicUrl: string;
   logger: Logger;
-  onMessage(params: FormParams): Promise<void>;
-  onStatus(params: FormParams): Promise<void>;
+  onMessage: (params: FormParams) => Promise<void>;
+  onStatus: (params: FormParams) => Promise<void>;
 }
 
 export function webhookPaths(channelId: string): { inbound: string; status: string } {
