@@ -139,7 +139,8 @@ export class TwilioChannelAdapter implements ChannelAdapter {
         mediaUrls: outboundMediaUrls(message.attachments),
         ...this.statusCallback(context),
       },
-      { rateLimiter: context.rateLimiter, key: limit.key, limit, sleep: this.sleep },
+      // The send dispatcher takes its token under `send:<key>`; later parts share that bucket.
+      { rateLimiter: context.rateLimiter, key: `send:${limit.key}`, limit, sleep: this.sleep },
       this.logger(),
     );
     return {

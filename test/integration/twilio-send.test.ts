@@ -105,7 +105,7 @@ describe("sending SMS through the twilio SDK", () => {
     expect(api.sent.map((sent) => sent.body).join(" ")).toBe(text);
     expect(api.sent.every((sent) => (sent.body ?? "").length <= 1600 && sent.body!.endsWith("."))).toBe(true);
     // Parts after the first each took a token from the 1/s bucket shared with the send worker.
-    expect(context.rates.taken.filter((key) => key === "twilio:+15550001111").length).toBe(api.sent.length - 1);
+    expect(context.rates.taken.filter((key) => key === "send:twilio:+15550001111").length).toBe(api.sent.length - 1);
     expect(virtualNow - started).toBeGreaterThanOrEqual((api.sent.length - 2) * 1000);
     expect(receipt.channelMessageId).toBe(api.sent[api.sent.length - 1]!.sid);
     expect(receipt.meta).toMatchObject({ parts: api.sent.length, encoding: "GSM-7" });

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTwilioAdapter, type TwilioChannelAdapter } from "../../channels/twilio/index.js";
 import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
 import { memoryChannelContext, type MemoryChannelContext } from "../fakes/memory-channel-context.js";
+import { silentLogger } from "../../src/logging/logger.js";
+import { SwitchboardMetrics } from "../../src/observability/metrics.js";
+import { createHttpServer } from "../../src/server/http-server.js";
 import { sid, signedTwilioForm, smsParams, statusParams, whatsappParams } from "../support/twilio-signing.js";
 
 const PUBLIC_URL = "https://support.example.com";
@@ -214,5 +217,33 @@ describe("Twilio status callbacks", () => {
     expect((await callback(sid("SM"), "delivered")).statusCode).toBe(200);
     const unsigned = await app.inject({ method: "POST", url: "/webhooks/sms/status", payload: "MessageSid=x&MessageStatus=delivered", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(unsigned.statusCode).toBe(400);
+  });
+});
+
+describe("inside the core's HTTP server", () => {
+  it("coexists with the core's @fastify/formbody and 404 handler", async () => {
+    const env = { TWILIO_ACCOUNT_SID: api.accountSid, TWILIO_AUTH_TOKEN: api.authToken, TWILIO_API_URL: api.url };
+    const ctx = memoryChannelContext({ publicUrl: PUBLIC_URL });
+    const channels = [
+      createTwilioAdapter({ id: "sms", kind: "twilio_sms", from: SMS_NUMBER }, { env }),
+      createTwilioAdapter({ id: "wa", kind: "twilio_whatsapp", from: WA_NUMBER }, { env }),
+    ];
+    const core = await createHttpServer({ logger: silentLogger(), metrics: new SwitchboardMetrics(), readiness: [], channels, channelContext: ctx });
+    try {
+      const params = smsParams({ from: CUSTOMER, to: SMS_NUMBER, body: "through the core", accountSid: api.accountSid });
+      const form = signedTwilioForm(api.authToken, `${PUBLIC_URL}/webhooks/sms`, params);
+      const ok = await core.inject({ method: "POST", url: "/webhooks/sms", payload: form.payload, headers: form.headers });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain("<Response/>");
+      const unknown = await core.inject({ method: "POST", url: "/webhooks/other", payload: form.payload, headers: form.headers });
+      expect(unknown.statusCode).toBe(404);
+      const json = await core.inject({ method: "POST", url: "/webhooks/wa", payload: "{}", headers: { "content-type": "application/json" } });
+      expect(json.statusCode).toBe(415);
+      const huge = await core.inject({ method: "POST", url: "/webhooks/wa", payload: `Body=${"x".repeat(70_000)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(huge.statusCode).toBe(413);
+      expect(ctx.memoryIntake.accepted.map((message) => message.text)).toEqual(["through the core"]);
+    } finally {
+      await core.close();
+    }
   });
 });
