@@ -11,6 +11,9 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const SHORT_CODE = /^\d{3,8}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** A YAML section left with only comments in it parses as null: treat it as absent. */
+const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
+
 /** Where a template variable takes its value from when a message goes out as that template. */
 export const TemplateVariableSource = z.union([
   z.enum(["messageText", "customerName", "agentName"]),
@@ -60,23 +63,29 @@ export const TwilioChannelSettings = z
     accountSidEnv: z.string().regex(ENV_NAME, "must be an environment variable name").default("TWILIO_ACCOUNT_SID"),
     authTokenEnv: z.string().regex(ENV_NAME, "must be an environment variable name").default("TWILIO_AUTH_TOKEN"),
     /** Messages per second from this sender (1 for a US long code; toll-free and short codes allow more). */
-    rateLimit: z
-      .object({ perSecond: z.number().positive().max(1000).default(1), burst: z.number().int().positive().max(1000).optional() })
-      .default({ perSecond: 1 }),
+    rateLimit: section(
+      z
+        .object({ perSecond: z.number().positive().max(1000).default(1), burst: z.number().int().positive().max(1000).optional() })
+        .default({ perSecond: 1 }),
+    ),
     /** Ask Twilio for delivery status callbacks at `PUBLIC_URL/webhooks/<id>/status`. */
     statusCallbacks: z.boolean().default(true),
-    media: z
-      .object({ maxBytes: z.number().int().positive().max(100 * 1024 * 1024).default(5 * 1024 * 1024) })
-      .default({ maxBytes: 5 * 1024 * 1024 }),
-    compliance: SmsCompliance.default({}),
-    whatsapp: z
-      .object({
-        /** Hours after the customer's last message during which free text is allowed (WhatsApp: 24). */
-        windowHours: z.number().positive().max(24).default(24),
-        /** Tried in order; the first that fits the message is used outside the window. */
-        templates: z.array(WhatsAppTemplate).default([]),
-      })
-      .default({ windowHours: 24, templates: [] }),
+    media: section(
+      z
+        .object({ maxBytes: z.number().int().positive().max(100 * 1024 * 1024).default(5 * 1024 * 1024) })
+        .default({ maxBytes: 5 * 1024 * 1024 }),
+    ),
+    compliance: section(SmsCompliance.default({})),
+    whatsapp: section(
+      z
+        .object({
+          /** Hours after the customer's last message during which free text is allowed (WhatsApp: 24). */
+          windowHours: z.number().positive().max(24).default(24),
+          /** Tried in order; the first that fits the message is used outside the window. */
+          templates: section(z.array(WhatsAppTemplate).default([])),
+        })
+        .default({ windowHours: 24, templates: [] }),
+    ),
   })
   .passthrough()
   .superRefine((settings, ctx) => {

@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { channelSettings, type ChannelEntry } from "../../src/config/channels-file.js";
 
+/** A YAML section left with only comments in it parses as null: treat it as absent. */
+const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
+
 export const WhatsAppWebSettings = z
   .object({
     id: z.string(),
@@ -15,18 +18,24 @@ export const WhatsAppWebSettings = z
     /** Extra Chromium flags, added to the ones Switchboard always passes. */
     chromiumArgs: z.array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, "must be a --flag")).default([]),
     /** Messages per second to customers; keep it low: WhatsApp bans numbers that behave like bots. */
-    rateLimit: z
-      .object({ perSecond: z.number().positive().max(10).default(1), burst: z.number().int().positive().max(20).optional() })
-      .default({ perSecond: 1 }),
-    media: z
-      .object({ maxBytes: z.number().int().positive().max(100 * 1024 * 1024).default(5 * 1024 * 1024) })
-      .default({ maxBytes: 5 * 1024 * 1024 }),
-    reconnect: z
-      .object({
-        initialDelayMs: z.number().int().positive().max(600_000).default(2_000),
-        maxDelayMs: z.number().int().positive().max(3_600_000).default(300_000),
-      })
-      .default({ initialDelayMs: 2_000, maxDelayMs: 300_000 }),
+    rateLimit: section(
+      z
+        .object({ perSecond: z.number().positive().max(10).default(1), burst: z.number().int().positive().max(20).optional() })
+        .default({ perSecond: 1 }),
+    ),
+    media: section(
+      z
+        .object({ maxBytes: z.number().int().positive().max(100 * 1024 * 1024).default(5 * 1024 * 1024) })
+        .default({ maxBytes: 5 * 1024 * 1024 }),
+    ),
+    reconnect: section(
+      z
+        .object({
+          initialDelayMs: z.number().int().positive().max(600_000).default(2_000),
+          maxDelayMs: z.number().int().positive().max(3_600_000).default(300_000),
+        })
+        .default({ initialDelayMs: 2_000, maxDelayMs: 300_000 }),
+    ),
     /** Print the login QR code on the terminal as well as serving it to the admin. */
     printQr: z.boolean().default(true),
   })
