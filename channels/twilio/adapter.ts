@@ -137,6 +137,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
         sender: this.sender(),
         text: message.text,
         mediaUrls: outboundMediaUrls(message.attachments),
+        mediaPerMessage: this.kind === "twilio_whatsapp" ? 1 : 10,
         ...this.statusCallback(context),
       },
       // The send dispatcher takes its token under `send:<key>`; later parts share that bucket.
@@ -309,8 +310,7 @@ function defaultClientFactory(input: TwilioClientFactoryInput): TwilioMessagesCl
 function outboundMediaUrls(attachments: readonly Attachment[]): string[] {
   return attachments
     .map((attachment) => attachment.url)
-    .filter((url): url is string => url !== undefined && /^https?:\/\//i.test(url))
-    .slice(0, 10);
+    .filter((url): url is string => url !== undefined && /^https?:\/\//i.test(url));
 }
 
 /** Build the adapter from its channels-file entry; credentials come from the environment. */

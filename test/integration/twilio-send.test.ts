@@ -251,6 +251,21 @@ describe("WhatsApp window and templates", () => {
     expect(receipt).toMatchObject({ status: "sent", meta: { template: "agent_update" } });
   });
 
+  it("sends one media per WhatsApp message: the first with the text, the rest on their own", async () => {
+    const adapter = waAdapter();
+    const conversation = await conversationFor("wa", WA_CUSTOMER, HOUR);
+    const attachments = [
+      { url: "https://cdn.example.com/1.png", contentType: "image/png" },
+      { url: "https://cdn.example.com/2.pdf", contentType: "application/pdf" },
+    ];
+    const receipt = await adapter.send({ message: await outbound(conversation, "Your documents", { attachments }), conversation });
+    expect(api.sent.map((sent) => [sent.body, sent.mediaUrls])).toEqual([
+      ["Your documents", ["https://cdn.example.com/1.png"]],
+      [undefined, ["https://cdn.example.com/2.pdf"]],
+    ]);
+    expect(receipt.meta).toMatchObject({ parts: 2, segments: 1 });
+  });
+
   it("holds a message no template fits and says why", async () => {
     const adapter = waAdapter(false);
     const conversation = await conversationFor("wa", WA_CUSTOMER, 30 * HOUR);

@@ -32,6 +32,8 @@ export interface TextSendRequest {
   sender: Sender;
   text: string;
   mediaUrls: string[];
+  /** MMS carries up to 10 media per message; WhatsApp one, so further media go as messages of their own. */
+  mediaPerMessage: number;
   statusCallback?: string;
 }
 
@@ -66,25 +68,34 @@ export async function sendText(
   if (parts.length === 0 && request.mediaUrls.length === 0) {
     throw new DeliveryFailedError("empty_message", "The message has no text and no attachment; there is nothing to send.", { permanent: true });
   }
-  const bodies = parts.length === 0 ? [""] : parts;
+  // Media rides on the first part, so the picture arrives with the start of the text; media beyond what
+  // one message may carry follow as messages of their own.
+  const mediaGroups: string[][] = [];
+  for (let start = 0; start < request.mediaUrls.length; start += request.mediaPerMessage) {
+    mediaGroups.push(request.mediaUrls.slice(start, start + request.mediaPerMessage));
+  }
+  const messages: Array<{ body: string; media: string[] }> = (parts.length === 0 ? [""] : parts).map((body, index) => ({ body, media: index === 0 ? (mediaGroups[0] ?? []) : [] }));
+  for (const media of mediaGroups.slice(1)) messages.push({ body: "", media });
+
   const sids: string[] = [];
   let segments = 0;
   let encoding: SmsEncoding = "GSM-7";
-  for (const [index, body] of bodies.entries()) {
+  for (const [index, { body, media }] of messages.entries()) {
     if (index > 0) await waitForToken(pacing);
     const params: MessageListInstanceCreateOptions = {
       ...baseParams(request),
       ...(body !== "" ? { body } : {}),
-      // Media rides on the first part, so the picture arrives with the start of the text.
-      ...(index === 0 && request.mediaUrls.length > 0 ? { mediaUrl: request.mediaUrls } : {}),
+      ...(media.length > 0 ? { mediaUrl: media } : {}),
     };
-    const created = index === 0 ? await createOnce(client, params) : await createWithRetries(client, params, pacing, index, bodies.length, logger);
+    const created = index === 0 ? await createOnce(client, params) : await createWithRetries(client, params, pacing, index, messages.length, logger);
     sids.push(created.sid);
-    const info = countSegments(body);
-    segments += info.segments;
-    if (info.encoding === "UCS-2") encoding = "UCS-2";
+    if (body !== "") {
+      const info = countSegments(body);
+      segments += info.segments;
+      if (info.encoding === "UCS-2") encoding = "UCS-2";
+    }
   }
-  return { sids, parts: bodies.length, segments, encoding };
+  return { sids, parts: messages.length, segments, encoding };
 }
 
 export interface TemplateSendRequest {
