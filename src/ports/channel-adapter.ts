@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
+import type { Attachment, ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { MessageBus, OnceGuard, RateLimiter } from "./work-queue.js";
 
@@ -93,4 +93,10 @@ export interface ChannelAdapter {
   /** Deliver one stored outbound message. Throws `DeliveryFailedError` (permanent or transient). */
   send(delivery: OutboundDelivery): Promise<SendReceipt>;
   sendRateLimit?(delivery: OutboundDelivery): SendRateLimit | undefined;
+
+  /**
+   * The bytes of an inbound attachment the provider keeps (Twilio media URLs need the account's
+   * credentials), fetched only from the provider's own hosts and size-capped. Absent: `url` is enough.
+   */
+  fetchAttachment?(attachment: Attachment): Promise<{ contentType: string; bytes: Buffer }>;
 }
