@@ -49,6 +49,8 @@ export interface TwilioAdapterDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+const STATUS_LOOKUP_RETRY_MS = [250, 750];
+
 /** Re-engagement templates are remembered this long per customer silence (longer than any window). */
 const REENGAGE_TTL_MS = 30 * 24 * 3_600_000;
 
@@ -194,7 +196,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       return;
     }
     if (parsed.status === undefined) return;
-    const message = await context.store.findMessageByChannelMessageId(this.id, parsed.messageSid);
+    const message = await this.findSentMessage(context, parsed.messageSid);
     if (message === null || message.direction !== "outbound") {
       this.logger().debug({ sid: parsed.messageSid }, "status callback for a message we do not know");
       return;
@@ -214,6 +216,19 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       meta: { twilioStatus: parsed.twilioStatus },
     });
     this.logger().info({ messageId: message.id, status: parsed.status, advanced }, "Twilio delivery status");
+  }
+
+  /**
+   * Twilio can call back before the send worker has recorded the SID it just got (a fast `queued` or
+   * `sent`), and it does not retry status callbacks: look again briefly before calling a SID unknown.
+   */
+  private async findSentMessage(context: ChannelContext, sid: string): Promise<Message | null> {
+    for (const wait of STATUS_LOOKUP_RETRY_MS) {
+      const message = await context.store.findMessageByChannelMessageId(this.id, sid);
+      if (message !== null) return message;
+      await this.sleep(wait);
+    }
+    return context.store.findMessageByChannelMessageId(this.id, sid);
   }
 
   private async sendOutsideWindow(context: ChannelContext, message: Message, conversation: Conversation): Promise<SendReceipt> {

@@ -213,6 +213,17 @@ describe("Twilio status callbacks", () => {
     expect(context.memory.messages.get(otherId)).toMatchObject({ status: "failed", error: { code: "30008", message: expect.stringMatching(/30008/) } });
   });
 
+  it("finds a message whose SID is recorded a moment after Twilio's callback arrives", async () => {
+    const inbound = await context.memory.recordInbound({ channelId: "sms", channelMessageId: sid("SM"), customerAddress: CUSTOMER, text: "hi", attachments: [], receivedAt: new Date(), meta: {} });
+    const outbound = await context.memory.appendOutbound({ conversationId: inbound.conversation.id, author: "ai", text: "hello" });
+    const channelSid = sid("SM");
+    const early = callback(channelSid, "delivered");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await context.memory.updateMessageStatus(outbound.id, "sent", { channelMessageId: channelSid });
+    expect((await early).statusCode).toBe(200);
+    expect(context.memory.messages.get(outbound.id)?.status).toBe("delivered");
+  });
+
   it("ignores unknown SIDs with 200 and refuses unsigned callbacks", async () => {
     expect((await callback(sid("SM"), "delivered")).statusCode).toBe(200);
     const unsigned = await app.inject({ method: "POST", url: "/webhooks/sms/status", payload: "MessageSid=x&MessageStatus=delivered", headers: { "content-type": "application/x-www-form-urlencoded" } });
