@@ -3,9 +3,9 @@
  * (`Authorization: Bearer <token>`): the login QR code as a PNG, the session status, and the media
  * customers sent. Literal paths per channel, so an unknown channel id is the server's 404.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
+import { bearerMatches } from "../../src/server/admin-auth.js";
 import type { MediaStore } from "./media-store.js";
 import type { SessionStatus } from "./session.js";
 
@@ -22,21 +22,13 @@ export function adminPaths(channelId: string): { qr: string; status: string; med
   return { qr: `${base}/qr.png`, status: `${base}/status`, media: `${base}/media` };
 }
 
-function tokenMatches(header: string | undefined, expected: string): boolean {
-  const presented = /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
-  if (presented === undefined) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Returns true when the request may proceed; otherwise the reply has been sent. */
 function authorize(request: FastifyRequest, reply: FastifyReply, adminToken: string | undefined): boolean {
   if (adminToken === undefined) {
     void reply.code(503).send({ error: "admin.disabled", message: "Set ADMIN_TOKEN to use the admin routes." });
     return false;
   }
-  if (!tokenMatches(request.headers.authorization, adminToken)) {
+  if (!bearerMatches(request.headers.authorization, adminToken)) {
     void reply.code(401).header("www-authenticate", 'Bearer realm="switchboard-admin"').send({ error: "auth.invalid", message: "A valid admin bearer token is required." });
     return false;
   }
