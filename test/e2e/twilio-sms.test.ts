@@ -1,14 +1,16 @@
 /**
  * SMS end to end: a signed Twilio webhook on the real server -> intake (PostgreSQL) -> turn worker
  * (BullMQ on Redis) -> brain -> send worker -> the official `twilio` SDK -> the fake Twilio API, and the
- * status callbacks back. Until the real brain is on this branch the brain is the account-aware test
- * engine of test/support/payment-test-brain.ts (same demo customers, exact dates and amounts).
+ * status callbacks back. The brain is test/support/payment-test-brain.ts: the shipped demo accounts,
+ * identity by phone, the real account-fact composer and every guardrail, with a stand-in intent step
+ * until the real engine is on this branch.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTwilioAdapter } from "../../channels/twilio/index.js";
+import { countSegments, createTwilioAdapter } from "../../channels/twilio/index.js";
 import type { RunningSwitchboard } from "../../src/main.js";
 import { eventually } from "../support/eventually.js";
-import { createPaymentTestBrain, DEMO_ACCOUNTS } from "../support/payment-test-brain.js";
+import { createDemoAccountProvider } from "../../adapters/accounts/index.js";
+import { createPaymentTestBrain, expectedNextPayment } from "../support/payment-test-brain.js";
 import { RecordingDesk } from "../support/recording-desk.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { sid, signedTwilioForm, smsParams, statusParams } from "../support/twilio-signing.js";
@@ -16,8 +18,10 @@ import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
 
 const PUBLIC_URL = "https://support.example.com";
 const OUR_NUMBER = "+15550001111";
-const MAYA = DEMO_ACCOUNTS[0]!.customer.phone!;
-const JONAS = DEMO_ACCOUNTS[1]!.customer.phone!;
+// Demo customers C-1001 and C-1002 (adapters/accounts/demo-accounts.json).
+const MAYA = "+14155550101";
+const JONAS = "+14155550102";
+const accounts = createDemoAccountProvider();
 
 let api: FakeTwilioApi;
 let harness: Harness;
@@ -37,7 +41,7 @@ beforeAll(async () => {
   harness = await createHarness({ ...twilioEnv, PUBLIC_URL });
   // Five a second keeps the burst test short; the per-sender limit itself is tested with the adapter.
   const sms = createTwilioAdapter({ id: "sms", kind: "twilio_sms", from: OUR_NUMBER, rateLimit: { perSecond: 5 } }, { env: twilioEnv });
-  switchboard = await harness.start({ channels: [sms], brain: createPaymentTestBrain(), desk: { desk } });
+  switchboard = await harness.start({ channels: [sms], brain: createPaymentTestBrain(accounts), desk: { desk } });
 });
 afterAll(async () => {
   await harness?.stopAll();
@@ -52,13 +56,14 @@ describe("SMS through Twilio, end to end", () => {
 
     const [reply] = await eventually(() => api.sentTo(MAYA), (sent) => sent.length === 1, 20_000, "the reply to Maya");
     expect(reply).toMatchObject({ from: OUR_NUMBER, statusCallback: `${PUBLIC_URL}/webhooks/sms/status` });
-    expect(reply!.body).toContain("$42.50");
-    expect(reply!.body).toContain("February 28, 2025");
+    const expected = await expectedNextPayment(accounts, MAYA);
+    expect(reply!.body).toContain(`Your next payment is ${expected.amount} on ${expected.date}`);
 
     const conversation = (await switchboard.store.findConversationByAddress("sms", MAYA))!;
     const stored = await eventually(() => switchboard.store.listMessages(conversation.id), (found) => found[1]?.status === "sent", 10_000, "the reply recorded as sent");
     expect(stored.map((message) => [message.author, message.status])).toEqual([["customer", "received"], ["ai", "sent"]]);
-    expect(stored[1]).toMatchObject({ channelMessageId: reply!.sid, meta: { encoding: "GSM-7", segments: 1, parts: 1 } });
+    const { encoding, segments } = countSegments(reply!.body!);
+    expect(stored[1]).toMatchObject({ channelMessageId: reply!.sid, meta: { encoding, segments, parts: 1 } });
 
     // Twilio reports delivery, out of order: the status only moves forward.
     for (const status of ["delivered", "sent", "queued"]) {

@@ -12,14 +12,17 @@ import type { RunningSwitchboard } from "../../src/main.js";
 import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
 import { fakeClientFactory, incoming } from "../fakes/whatsapp-web-client.js";
 import { eventually } from "../support/eventually.js";
-import { createPaymentTestBrain, DEMO_ACCOUNTS } from "../support/payment-test-brain.js";
+import { createDemoAccountProvider } from "../../adapters/accounts/index.js";
+import { createPaymentTestBrain, expectedNextPayment } from "../support/payment-test-brain.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { signedTwilioForm, whatsappParams } from "../support/twilio-signing.js";
 
 const PUBLIC_URL = "https://support.example.com";
 const WA_SENDER = "whatsapp:+15550002222";
-const MAYA = DEMO_ACCOUNTS[0]!.customer.phone!;
-const JONAS = DEMO_ACCOUNTS[1]!.customer.phone!;
+// Demo customers C-1001 and C-1002 (adapters/accounts/demo-accounts.json).
+const MAYA = "+14155550101";
+const JONAS = "+14155550102";
+const accounts = createDemoAccountProvider();
 
 let api: FakeTwilioApi;
 let harness: Harness;
@@ -34,7 +37,7 @@ beforeAll(async () => {
   harness = await createHarness({ ...env, PUBLIC_URL, DATA_DIR: dataDir });
   const whatsapp = createTwilioAdapter({ id: "whatsapp", kind: "twilio_whatsapp", from: WA_SENDER, rateLimit: { perSecond: 20 } }, { env });
   const linked = createWhatsAppWebAdapter({ id: "wweb", kind: "whatsapp_web", printQr: false, rateLimit: { perSecond: 10 } }, { env, clientFactory: fakes.factory });
-  switchboard = await harness.start({ channels: [whatsapp, linked], brain: createPaymentTestBrain() });
+  switchboard = await harness.start({ channels: [whatsapp, linked], brain: createPaymentTestBrain(accounts) });
 });
 afterAll(async () => {
   await harness?.stopAll();
@@ -50,7 +53,8 @@ describe("WhatsApp end to end", () => {
     expect(response.status).toBe(200);
     const [reply] = await eventually(() => api.sentTo(`whatsapp:${MAYA}`), (sent) => sent.length === 1, 20_000, "the WhatsApp reply");
     expect(reply).toMatchObject({ from: WA_SENDER });
-    expect(reply!.body).toMatch(/\$42\.50.*February 28, 2025/);
+    const expected = await expectedNextPayment(accounts, MAYA);
+    expect(reply!.body).toContain(`Your next payment is ${expected.amount} on ${expected.date}`);
     const conversation = await switchboard.store.findConversationByAddress("whatsapp", `whatsapp:${MAYA}`);
     expect(conversation).toMatchObject({ customerName: "Maya" });
   });
@@ -66,7 +70,8 @@ describe("WhatsApp end to end", () => {
     client.receive(incoming({ from: `${JONAS.slice(1)}@c.us`, body: "When is my next payment?", pushname: "Jonas" }));
     const [sent] = await eventually(() => client.sent, (found) => found.length === 1, 20_000, "the whatsapp-web reply");
     expect(sent!.chatId).toBe(`${JONAS.slice(1)}@c.us`);
-    expect(sent!.content).toBe("Hi Jonas, your next payment of $104.33 for Lumen Home is due on March 5, 2025.");
+    const expected = await expectedNextPayment(accounts, JONAS);
+    expect(sent!.content).toEqual(expect.stringContaining(`Your next payment is ${expected.amount} on ${expected.date}`));
     const conversation = (await switchboard.store.findConversationByAddress("wweb", `whatsapp:${JONAS}`))!;
     const messages = await eventually(() => switchboard.store.listMessages(conversation.id), (found) => found[1]?.status === "sent", 10_000, "the reply recorded");
     expect(messages[1]?.channelMessageId).toMatch(/^true_14155550102@c\.us_/);

@@ -1,70 +1,55 @@
 /**
- * A small account-aware test engine for channel end-to-end tests, until the real brain and its demo
- * account data are on this branch: it finds the customer by the phone number the conversation comes
- * from (SMS `+1...` or WhatsApp `whatsapp:+1...`), answers "next payment" with the exact date and amount
- * of the first upcoming installment, and echoes anything else. It runs through the real `createBrain`.
+ * An account-aware brain for channel end-to-end tests while the real engine is not on this branch. Only
+ * the intent step is a stand-in (a "next payment" pattern); the rest is the real thing: the shipped demo
+ * accounts (adapters/accounts), identity by the sender's phone number, the account-fact composer that
+ * writes exact dates and amounts, every guardrail, all run through `createBrain`. Anything that is not a
+ * payment question is acknowledged verbatim (`Got it: ...`), so order is easy to check.
  */
+import { createDemoAccountProvider, type DemoAccountProvider } from "../../adapters/accounts/index.js";
 import { createBrain } from "../../src/agent/decide-turn.js";
+import { describeNextPayment } from "../../src/agent/account-facts.js";
+import { resolveIdentity } from "../../src/agent/identity.js";
+import { calendarDateIn } from "../../src/domain/calendar-date.js";
+import { createGuardrails } from "../../src/guardrails/index.js";
 import type { AgentEngine, Brain } from "../../src/ports/agent-engine.js";
-import type { Customer, PaymentPlan } from "../../src/ports/account-provider.js";
 import { testRouting } from "./test-brain.js";
 
-export interface DemoAccount {
-  customer: Customer;
-  plans: PaymentPlan[];
-}
-
-export const DEMO_ACCOUNTS: DemoAccount[] = [
-  {
-    customer: { id: "C-1001", name: "Maya Patel", email: "maya@example.com", phone: "+14155550101", status: "active" },
-    plans: [
-      {
-        id: "P-1001", kind: "pay_in_4", merchant: "Northwind Outfitters", total: { amountMinor: 17_000, currency: "USD" }, status: "active", autopay: true,
-        installments: [
-          { number: 1, dueDate: "2025-02-14", amount: { amountMinor: 4_250, currency: "USD" }, status: "paid", paidDate: "2025-02-14", fees: [] },
-          { number: 2, dueDate: "2025-02-28", amount: { amountMinor: 4_250, currency: "USD" }, status: "upcoming", fees: [] },
-          { number: 3, dueDate: "2025-03-14", amount: { amountMinor: 4_250, currency: "USD" }, status: "upcoming", fees: [] },
-        ],
-      },
-    ],
-  },
-  {
-    customer: { id: "C-1002", name: "Jonas Berg", email: "jonas@example.com", phone: "+14155550102", status: "active" },
-    plans: [
-      {
-        id: "P-2001", kind: "monthly_financing", merchant: "Lumen Home", total: { amountMinor: 120_000, currency: "USD" }, status: "active", autopay: false,
-        installments: [{ number: 1, dueDate: "2025-03-05", amount: { amountMinor: 10_433, currency: "USD" }, status: "upcoming", fees: [] }],
-      },
-    ],
-  },
-];
-
-const money = (amountMinor: number) => `$${(amountMinor / 100).toFixed(2)}`;
-const longDate = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-US", { timeZone: "UTC", month: "long", day: "numeric", year: "numeric" });
-
-export function createPaymentTestEngine(accounts: DemoAccount[] = DEMO_ACCOUNTS): AgentEngine {
+export function createPaymentTestEngine(accounts: DemoAccountProvider): AgentEngine {
   return {
     name: "test-payments",
     async answer(turn) {
-      const phone = turn.conversation.customerAddress.replace(/^whatsapp:/, "");
-      const account = accounts.find((candidate) => candidate.customer.phone === phone);
-      if (/next payment/i.test(turn.message.text) && account) {
-        const next = account.plans.flatMap((plan) => plan.installments.map((installment) => ({ plan, installment }))).find(({ installment }) => installment.status === "upcoming");
-        if (next) {
-          const fact = `${next.plan.id} installment ${next.installment.number}: ${money(next.installment.amount.amountMinor)} due ${next.installment.dueDate}`;
-          return {
-            kind: "answer",
-            text: `Hi ${account.customer.name.split(" ")[0]}, your next payment of ${money(next.installment.amount.amountMinor)} for ${next.plan.merchant} is due on ${longDate(next.installment.dueDate)}.`,
-            confidence: 1, facts: [{ source: "account", ref: `plan:${next.plan.id}`, text: fact }], reasonCodes: [], engine: "test-payments", category: "payment_schedule",
-            verifiedCustomerId: account.customer.id,
-          };
-        }
+      if (!/next payment/i.test(turn.message.text)) {
+        return { kind: "answer", text: `Got it: ${turn.message.text}`, confidence: 1, facts: [], reasonCodes: [], engine: "test-payments", category: "echo" };
       }
-      return { kind: "answer", text: `Got it: ${turn.message.text}`, confidence: 1, facts: [], reasonCodes: [], engine: "test-payments", category: "echo" };
+      const identity = await resolveIdentity(turn, accounts);
+      if (identity.kind !== "verified") {
+        return { kind: "clarify", text: identity.reply, confidence: 1, facts: [], reasonCodes: [], engine: "test-payments", contextPatch: identity.contextPatch };
+      }
+      const customerId = identity.customer.id;
+      const answer = describeNextPayment(customerId, await accounts.getPaymentPlans(customerId), calendarDateIn(turn.now));
+      return {
+        kind: "answer", text: answer.text, confidence: 1, facts: answer.facts, reasonCodes: [], engine: "test-payments", category: "payment_schedule",
+        verifiedCustomerId: customerId, contextPatch: identity.contextPatch,
+      };
     },
   };
 }
 
-export function createPaymentTestBrain(accounts?: DemoAccount[]): Brain {
-  return createBrain({ routing: testRouting, engine: createPaymentTestEngine(accounts), guards: [] });
+export function createPaymentTestBrain(accounts: DemoAccountProvider = createDemoAccountProvider()): Brain {
+  return createBrain({ routing: testRouting, engine: createPaymentTestEngine(accounts), guards: createGuardrails() });
+}
+
+/** What the demo data says a customer's next payment is, in the customer-facing formats. */
+export async function expectedNextPayment(accounts: DemoAccountProvider, phone: string): Promise<{ amount: string; date: string }> {
+  const { formatCustomerDate, formatMoney } = await import("../../src/agent/customer-format.js");
+  const customer = await accounts.findCustomer({ phone });
+  if (!customer) throw new Error(`no demo customer with phone ${phone}`);
+  const today = calendarDateIn(new Date());
+  const next = (await accounts.getPaymentPlans(customer.id))
+    .filter((plan) => plan.status === "active")
+    .flatMap((plan) => plan.installments)
+    .filter((installment) => installment.status === "upcoming" && installment.dueDate >= today)
+    .sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0];
+  if (!next) throw new Error(`demo customer ${customer.id} has no upcoming payment`);
+  return { amount: formatMoney(next.amount), date: formatCustomerDate(next.dueDate) };
 }
