@@ -216,6 +216,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       meta: { twilioStatus: parsed.twilioStatus },
     });
     this.logger().info({ messageId: message.id, status: parsed.status, advanced }, "Twilio delivery status");
+    if (advanced && error !== undefined) await context.reportDeliveryProblem?.(message.conversationId, message.id);
   }
 
   /**

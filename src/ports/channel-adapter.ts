@@ -33,6 +33,12 @@ export interface ChannelContext {
   publicUrl: string;
   dataDir: string;
   now: () => Date;
+  /**
+   * Tell the agents that an outbound message failed after it left (a provider's delivery-status
+   * callback said so); the core shows the error recorded on the message. Optional: without it the
+   * error is only on the message.
+   */
+  reportDeliveryProblem?: (conversationId: string, messageId: string) => Promise<void>;
 }
 
 export interface OutboundDelivery {

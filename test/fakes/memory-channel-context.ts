@@ -153,6 +153,8 @@ class SilentBus implements MessageBus {
 }
 
 export interface MemoryChannelContext extends ChannelContext {
+  /** What `reportDeliveryProblem` was told. */
+  deliveryProblems: Array<{ conversationId: string; messageId: string }>;
   memory: MemoryStore;
   memoryIntake: MemoryIntake;
   rates: MemoryRateLimiter;
@@ -165,7 +167,12 @@ export function memoryChannelContext(options: { publicUrl?: string; now?: () => 
   const memoryIntake = new MemoryIntake(memory);
   const rates = new MemoryRateLimiter(() => now().getTime());
   const onceKeys = new MemoryOnce();
+  const deliveryProblems: Array<{ conversationId: string; messageId: string }> = [];
   return {
+    deliveryProblems,
+    reportDeliveryProblem: async (conversationId, messageId) => {
+      deliveryProblems.push({ conversationId, messageId });
+    },
     intake: memoryIntake,
     store: asStore(memory),
     bus: new SilentBus(),

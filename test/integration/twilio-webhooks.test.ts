@@ -207,6 +207,9 @@ describe("Twilio status callbacks", () => {
     const id = await outboundWithSid(channelSid);
     await callback(channelSid, "undelivered", "21610");
     expect(context.memory.messages.get(id)).toMatchObject({ status: "failed", error: { code: "21610", permanent: true, message: expect.stringMatching(/opted out/) } });
+    expect(context.deliveryProblems).toEqual([{ conversationId: context.memory.messages.get(id)!.conversationId, messageId: id }]);
+    await callback(channelSid, "failed", "21610");
+    expect(context.deliveryProblems).toHaveLength(1);
     const other = sid("SM");
     const otherId = await outboundWithSid(other);
     await callback(other, "failed", "30008");
