@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { ensureRedis } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
+import { createWebchatAdapter } from "../channels/webchat/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
@@ -86,11 +87,17 @@ interface ChannelBuildContext {
 
 /** One factory per channel kind; each validates its own settings from the channel file. */
 function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+  const { env } = context;
   switch (entry.kind) {
+    case "webchat":
+      return createWebchatAdapter({
+        settings: entry,
+        sessionSecret: webchatSecretOf(env),
+        ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
+      });
     default:
       throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
   }
-  void context;
 }
 
 function createConfiguredBrain(env: Env): Brain {
@@ -158,12 +165,6 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
     const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
 
-    for (const channel of channelList) {
-      if (channel.start) {
-        await channel.start(channelContext);
-        onClose(`channel ${channel.id}`, async () => channel.stop?.());
-      }
-    }
     if (deskBundle.start) {
       await deskBundle.start();
       onClose("desk", async () => deskBundle.stop?.());
@@ -198,6 +199,15 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       const server = app;
       onClose("http", () => server.close());
       url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
+    }
+
+    // Channels start last and stop first: live connections (web chat sockets) get a clean close code
+    // before the server stops.
+    for (const channel of channelList) {
+      if (channel.start) {
+        await channel.start(channelContext);
+        onClose(`channel ${channel.id}`, async () => channel.stop?.());
+      }
     }
 
     return { url, publicUrl, env, store, queue, handoff, intake, channels, app, logger, close: closeAll };
