@@ -108,7 +108,11 @@ export class WhatsAppWebChannelAdapter implements ChannelAdapter {
   }
 
   async send(delivery: OutboundDelivery): Promise<SendReceipt> {
-    const context = this.requireContext();
+    if (this.context === undefined) {
+      // Workers may pick up a send job a moment before the composition root starts the channels.
+      throw new DeliveryFailedError("channel_not_started", `Channel "${this.id}" is still starting; the message will be retried.`, { permanent: false, retryAfterMs: 1_000 });
+    }
+    const context = this.context;
     const { message, conversation } = delivery;
     const contact = await context.store.getContact(this.id, conversation.customerAddress);
     if (contact?.optedOut) {

@@ -320,3 +320,13 @@ describe("inbound media", () => {
     await expect(adapter.fetchAttachment({ url: otherAccount, contentType: "image/png" })).rejects.toThrow(/another Twilio account/);
   });
 });
+
+describe("before the channel is started", () => {
+  it("asks the queue to retry a send that arrives before start() gave the channel its context", async () => {
+    const adapter = createTwilioAdapter({ id: "sms", kind: "twilio_sms", from: SMS_NUMBER }, { env });
+    const conversation = await conversationFor("sms", CUSTOMER);
+    const failure = await expectFailure(adapter.send({ message: await outbound(conversation, "early"), conversation }));
+    expect(failure).toMatchObject({ permanent: false, providerCode: "channel_not_started", retryAfterMs: 1000 });
+    expect(api.requests).toHaveLength(0);
+  });
+});
