@@ -124,6 +124,17 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const onClose = (name: string, close: () => Promise<void>) => closers.unshift({ name, close });
 
+  const startedChannels: ChannelAdapter[] = [];
+  async function stopChannels(): Promise<void> {
+    for (const channel of startedChannels.splice(0)) {
+      try {
+        await channel.stop?.();
+      } catch (error) {
+        logger.warn({ err: error, channelId: channel.id }, "error while stopping a channel");
+      }
+    }
+  }
+
   async function closeAll(): Promise<void> {
     for (const { name, close } of closers.splice(0)) {
       try {
@@ -170,6 +181,11 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
     const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
 
+    // Channels start before any worker can ask them to send.
+    for (const channel of channelList) {
+      await channel.start?.(channelContext);
+      startedChannels.push(channel);
+    }
     if (deskBundle.start) {
       await deskBundle.start();
       onClose("desk", async () => deskBundle.stop?.());
@@ -206,17 +222,13 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
     }
 
-    // Channels start last and stop first: live connections (web chat sockets) get a clean close code
-    // before the server stops.
-    for (const channel of channelList) {
-      if (channel.start) {
-        await channel.start(channelContext);
-        onClose(`channel ${channel.id}`, async () => channel.stop?.());
-      }
-    }
+    // Channels stop first (registered last): live connections such as web chat sockets get a clean close
+    // code before the server stops, and workers drain after that.
+    onClose("channels", stopChannels);
 
     return { url, publicUrl, env, store, queue, handoff, intake, channels, app, logger, close: closeAll };
   } catch (error) {
+    await stopChannels().catch(() => undefined);
     await closeAll();
     throw error;
   }
