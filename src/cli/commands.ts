@@ -2,6 +2,8 @@
  * The command table. Each command parses its own options (node:util parseArgs) and returns an exit code.
  * Commands that need concrete channels, adapters or desks get them from the composition root (main.ts).
  */
+import { kbBuildCommand } from "./kb-build.js";
+
 export interface CliCommand {
   /** Words that select it: ["kb", "build"]. */
   path: string[];
@@ -10,4 +12,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [kbBuildCommand];
