@@ -51,6 +51,7 @@ export interface BuildResult {
 
 const EXAMPLES_PER_CATEGORY = 8;
 const PASSAGES_PER_CATEGORY = 3;
+const RESPONSES_AS_EXAMPLES = 20;
 
 export const DEFAULT_OVERRIDES = `# Admin overrides for this knowledge base. \`kb build\` never overwrites this file; the loader applies
 # it over what the build learned. Examples:
@@ -259,11 +260,18 @@ export async function buildKnowledgeBase(options: BuildOptions): Promise<BuildRe
 
   progress?.stage("training the intent model");
   const trainingTickets = inputs.flatMap((input) => input.tickets.map((ticket) => ({ ticket, label: input.id })));
+  // The agents' answers say what a category is about in other words than the customers'; a few of them
+  // per category help most when a team has only a handful of tickets per category.
+  const responseExamples = inputs.flatMap((input) =>
+    [...new Set(input.tickets.flatMap((ticket) => (ticket.response ? [ticket.response] : [])))]
+      .slice(0, RESPONSES_AS_EXAMPLES)
+      .map((response) => ({ text: response, label: input.id })),
+  );
   const model = trainIntentModel(
-    trainingTickets.map(({ ticket, label }) => ({ text: ticket.message, label })),
+    [...trainingTickets.map(({ ticket, label }) => ({ text: ticket.message, label })), ...responseExamples],
     {
       seed,
-      escalated: trainingTickets.map(({ ticket }) => ticket.escalated),
+      escalated: [...trainingTickets.map(({ ticket }) => ticket.escalated), ...responseExamples.map(() => undefined)],
       onStage: (stage) => progress?.stage(`training the intent model: ${stage}`),
     },
   );

@@ -24,6 +24,10 @@ import {
 } from "./format.js";
 import { IntentModel } from "./intent-model.js";
 
+/** Strong evidence that people rarely had to step in: many flagged tickets, almost none escalated. */
+const AI_SAFE_MIN_TICKETS = 20;
+const AI_SAFE_MAX_SHARE = 0.05;
+
 export interface KnowledgeBase {
   dir: string;
   manifest: Manifest;
@@ -125,6 +129,13 @@ export function learnedRoutingSignals(kb: KnowledgeBase): LearnedRoutingSignals 
     frustrationPhrases: keep([...kb.signals.frustrationPhrases.map((item) => item.phrase), ...kb.overrides.frustrationPhrases]),
     humanTriggers: keep([...kb.signals.humanTriggers.map((item) => item.phrase), ...kb.overrides.humanTriggers]),
     mustHumanCategories: kb.categories.filter((category) => category.mustHuman.value).map((category) => category.id).sort(),
+    aiSafeCategories: kb.categories
+      .filter((category) => {
+        const { withFlag, share } = category.mustHuman.evidence;
+        return !category.mustHuman.value && withFlag >= AI_SAFE_MIN_TICKETS && share !== null && share <= AI_SAFE_MAX_SHARE;
+      })
+      .map((category) => category.id)
+      .sort(),
   };
 }
 

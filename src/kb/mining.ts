@@ -102,7 +102,10 @@ export function mineSignals(tickets: readonly MiningTicket[], options: MiningOpt
     const negative = phrase.split(" ").some((word) => NEGATIVE_WORDS.has(word));
     const lowCsat = meanCsat !== null && entry.csatCount >= 3 && entry.csatSum / entry.csatCount <= meanCsat - 0.75;
     const spread = labelledCategories < 2 || entry.categories.size >= 2;
-    if ((negative || lowCsat) && spread && share >= 0.6) frustration.push({ ...mined, rank });
+    // Low satisfaction alone is weak evidence (escalated tickets score lower anyway): it needs a phrase
+    // seen often, in several categories, and almost always escalated.
+    const strongLowCsat = lowCsat && entry.total >= 5 && entry.categories.size >= 3 && share >= 0.8;
+    if ((negative || strongLowCsat) && spread && share >= 0.6) frustration.push({ ...mined, rank });
     else if (share >= 0.9 && entry.escalated / entry.total >= 0.9) triggers.push({ ...mined, rank });
   }
   const top = (list: Array<MinedPhrase & { rank: number }>) =>
