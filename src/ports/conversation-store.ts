@@ -75,11 +75,18 @@ export interface TurnCommit {
   replies: NewOutboundMessage[];
   transition?: TransitionRequest;
   patch?: ConversationPatch;
+  /**
+   * The AI re-reads the state right before it speaks: when the conversation is no longer in this state at
+   * commit time (an agent claimed it meanwhile), the replies, transition and patch are dropped, the decision
+   * is still stored, the cursor still moves, and the result says `superseded`.
+   */
+  requireState?: ConversationState;
 }
 
 export interface TurnCommitResult {
   conversation: Conversation;
   replies: Message[];
+  superseded: boolean;
 }
 
 export interface MessageStatusUpdate {
@@ -140,6 +147,8 @@ export interface ConversationStore {
   /** Forward-only (see message-status.ts); returns false when the update was not an advance. */
   updateMessageStatus(messageId: string, status: MessageStatus, update?: MessageStatusUpdate): Promise<boolean>;
   listEvents(conversationId: string): Promise<ConversationEvent[]>;
+  /** Conversations with inbound messages after the cursor (recovery sweep after a crash). */
+  listConversationsWithPendingInbound(limit?: number): Promise<Conversation[]>;
 
   getContact(channelId: string, address: string): Promise<Contact | null>;
   setOptOut(channelId: string, address: string, optedOut: boolean): Promise<Contact>;

@@ -43,3 +43,8 @@ export type ClaimResult =
   | { kind: "claimed"; conversation: Conversation; waitedMs: number }
   | { kind: "already_claimed"; by: string }
   | { kind: "not_claimable"; state: Conversation["state"] };
+
+/** When people are around: what a customer hears on handoff (business hours, expected wait). */
+export interface HumanAvailability {
+  handoffNotice(input: { conversation: Conversation; priority: Priority; now: Date }): string;
+}

@@ -1,0 +1,15 @@
+/** The fixed sentences the core itself says to customers (the brain and agents write everything else). */
+import type { HumanAvailability } from "../ports/desk.js";
+
+export const NOTICES = {
+  handoffDefault: "Thanks for your patience. I'm passing this to a member of our team; they will reply right here as soon as they can.",
+  alreadyWaiting: "You're in the queue for a person, and they will see everything you write here.",
+  handedBack: "You're back with the Switchboard assistant. Ask me anything, or tap \"Talk to a human\" at any time.",
+  csatQuestion: "Thanks for contacting us. How did we do? Reply with a number from 1 (poor) to 5 (great).",
+  csatThanks: "Thank you for the feedback!",
+} as const;
+
+/** Without business hours configured, a person is promised without a time. */
+export const ALWAYS_AVAILABLE: HumanAvailability = {
+  handoffNotice: () => NOTICES.handoffDefault,
+};

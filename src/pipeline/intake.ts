@@ -1,0 +1,43 @@
+/**
+ * The core's door for inbound messages: validate, dedupe and store, then enqueue the conversation's turn.
+ * It answers as soon as the message is durable; the work happens in the turn worker.
+ */
+import { InboundMessage } from "../domain/model.js";
+import { ValidationError } from "../errors.js";
+import type { Logger } from "../logging/logger.js";
+import type { SwitchboardMetrics } from "../observability/metrics.js";
+import type { InboundIntake, IntakeResult } from "../ports/channel-adapter.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import type { WorkQueue } from "../ports/work-queue.js";
+
+export interface IntakeDependencies {
+  store: ConversationStore;
+  queue: WorkQueue;
+  metrics: SwitchboardMetrics;
+  logger: Logger;
+}
+
+export function createInboundIntake(deps: IntakeDependencies): InboundIntake {
+  return {
+    async accept(input: InboundMessage): Promise<IntakeResult> {
+      const parsed = InboundMessage.safeParse(input);
+      if (!parsed.success) {
+        throw new ValidationError(`inbound message rejected: ${parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`);
+      }
+      const inbound = parsed.data;
+      const recorded = await deps.store.recordInbound(inbound);
+      const { conversation, message, duplicate } = recorded;
+      if (!duplicate) deps.metrics.messagesIn.inc({ channel: inbound.channelId });
+      // A replay of a message that is still unprocessed enqueues again (idempotent job id): this closes
+      // the window where a crash fell between storing the message and enqueueing its turn.
+      if (!duplicate || message.seq > conversation.processedSeq) {
+        await deps.queue.enqueueTurn({ conversationId: conversation.id, seq: message.seq });
+      }
+      deps.logger.debug(
+        { conversationId: conversation.id, messageId: message.id, seq: message.seq, duplicate },
+        duplicate ? "inbound duplicate ignored" : "inbound accepted",
+      );
+      return { conversationId: conversation.id, messageId: message.id, seq: message.seq, duplicate };
+    },
+  };
+}
