@@ -76,7 +76,7 @@ export interface TrainIntentOptions {
 
 const DEFAULT_ANSWER_AT = 0.45;
 /** Held-out precision the engine should reach when it answers without asking. */
-const TARGET_PRECISION = 0.9;
+const TARGET_PRECISION = 0.85;
 
 export class IntentModel {
   constructor(
@@ -177,7 +177,7 @@ function answerThreshold(confidences: number[], correct: boolean[]): number {
     if (correct[index]) hits += 1;
     if (rank >= 4 && hits / (rank + 1) >= TARGET_PRECISION) threshold = confidences[index] as number;
   });
-  return Math.round(Math.min(0.75, Math.max(0.15, threshold)) * 1e4) / 1e4;
+  return Math.round(Math.min(0.6, Math.max(0.15, threshold)) * 1e4) / 1e4;
 }
 
 export function trainIntentModel(examples: readonly LabelledText[], options: TrainIntentOptions = {}): IntentModel {

@@ -1,0 +1,114 @@
+/**
+ * Runs a knowledge base's decision trees: from a node, step through checks, account facts and
+ * explanations until the tree asks the customer something (the position is kept in the conversation's
+ * context) or ends. A `handoff` node ends in a person, with the tree's note for the customer.
+ */
+import type { DecisionTree, TreeNode } from "../../kb/format.js";
+import { foldText, words } from "../../kb/text.js";
+import type { Priority } from "../../domain/model.js";
+import type { GroundingFact, TurnContext } from "../../ports/agent-engine.js";
+import type { AccountTools, IdentityState } from "./account-tools.js";
+
+/** Where a conversation stands in a tree, kept in `conversation.context`. */
+export interface TreePosition {
+  tree: string;
+  node: string;
+  /** Times the current question was asked without a usable answer. */
+  attempts: number;
+}
+
+export type TreeOutcome =
+  | { kind: "reply"; parts: string[]; facts: GroundingFact[]; waitAt?: TreePosition; needsPassage: boolean; verifiedCustomerId?: string }
+  | { kind: "verify"; reply: string; waitAt: TreePosition; contextPatch?: Record<string, unknown> }
+  | { kind: "handoff"; reason: string; priority: Priority; note: string; parts: string[]; facts: GroundingFact[] }
+  | { kind: "unavailable"; parts: string[]; facts: GroundingFact[] };
+
+const MAX_STEPS = 20;
+
+/** Which option of an `ask` node the customer's reply chose, if any. */
+export function chooseOption(node: Extract<TreeNode, { kind: "ask" }>, reply: string): string | null {
+  const folded = ` ${words(foldText(reply)).join(" ")} `;
+  const trimmed = folded.trim();
+  const number = /^(?:option\s*)?(\d)\b/.exec(trimmed);
+  if (number) {
+    const option = node.options[Number(number[1]) - 1];
+    if (option) return option.next;
+  }
+  let best: { next: string; at: number } | null = null;
+  for (const option of node.options) {
+    for (const phrase of option.match) {
+      const needle = ` ${words(foldText(phrase)).join(" ")} `;
+      const at = folded.indexOf(needle);
+      // The earliest mention wins: "pay now, not a specialist" chose paying.
+      if (at >= 0 && (best === null || at < best.at)) best = { next: option.next, at };
+    }
+  }
+  return best?.next ?? null;
+}
+
+export async function runTree(
+  tree: DecisionTree,
+  startAt: string,
+  turn: TurnContext,
+  accounts: AccountTools,
+  identity: () => Promise<IdentityState>,
+): Promise<TreeOutcome> {
+  const parts: string[] = [];
+  const facts: GroundingFact[] = [];
+  let needsPassage = false;
+  let verifiedCustomerId: string | undefined;
+  let nodeId: string | undefined = startAt;
+  for (let step = 0; nodeId !== undefined && step < MAX_STEPS; step += 1) {
+    const node: TreeNode | undefined = tree.nodes[nodeId];
+    if (!node) break;
+    switch (node.kind) {
+      case "say":
+        parts.push(node.text);
+        // The explanation itself comes from the knowledge base's passages (the engine picks one).
+        if (node.next === undefined) needsPassage = true;
+        nodeId = node.next;
+        break;
+      case "ask":
+        parts.push(node.text);
+        return {
+          kind: "reply",
+          parts,
+          facts,
+          waitAt: { tree: tree.id, node: nodeId, attempts: 0 },
+          needsPassage: false,
+          ...(verifiedCustomerId ? { verifiedCustomerId } : {}),
+        };
+      case "handoff":
+        return { kind: "handoff", reason: node.reason, priority: node.priority, note: node.note, parts, facts };
+      case "account_check":
+      case "account_facts": {
+        const who = await identity();
+        if (who.status !== "verified") {
+          if (node.ifUnverified) {
+            nodeId = node.ifUnverified;
+            break;
+          }
+          return {
+            kind: "verify",
+            reply: who.reply,
+            waitAt: { tree: tree.id, node: nodeId, attempts: 0 },
+            ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}),
+          };
+        }
+        verifiedCustomerId = who.customerId;
+        if (node.kind === "account_check") {
+          nodeId = (await accounts.check(node.check, who.customerId, turn)) ? node.ifTrue : node.ifFalse;
+          break;
+        }
+        const statement = await accounts.describe(node.facts, who.customerId, turn);
+        if (!statement) return { kind: "unavailable", parts, facts };
+        if (node.intro) parts.push(node.intro);
+        parts.push(statement.text);
+        facts.push(...statement.facts);
+        nodeId = node.next;
+        break;
+      }
+    }
+  }
+  return { kind: "reply", parts, facts, needsPassage, ...(verifiedCustomerId ? { verifiedCustomerId } : {}) };
+}
