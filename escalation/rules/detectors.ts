@@ -115,8 +115,10 @@ export const DETECTOR_FUNCTIONS: Record<DetectorName, Detector> = {
     return previous?.decision?.reasonCodes.includes(DRAFT_REASON.clarification) ? "second clarifying question in a row" : null;
   },
 
-  must_human_category({ draft, signals }) {
-    return draft?.category && signals.mustHumanCategories.includes(draft.category) ? draft.category : null;
+  must_human_category({ draft, signals, params }) {
+    if (!draft?.category || !signals.mustHumanCategories.includes(draft.category)) return null;
+    // A guess barely above chance is no evidence; the engine asks instead, and the loop rules follow up.
+    return draft.confidence >= (params.minConfidence ?? 0) ? draft.category : null;
   },
 
   needs_human_model({ draft, params }) {

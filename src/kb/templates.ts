@@ -40,15 +40,14 @@ export function policyAmounts(texts: readonly string[]): Set<string> {
   return amounts;
 }
 
+/** Sentences end at . ! or ? followed by a space: "29.99%" and "$1,500.00" stay whole. */
 export function splitSentences(text: string): string[] {
-  return (
-    text
-      .replace(/\s+/g, " ")
-      .trim()
-      .match(/[^.!?]+(?:[.!?]+|$)(?:\s+|$)/g)
-      ?.map((sentence) => sentence.trim())
-      .filter(Boolean) ?? []
-  );
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}¿¡])/u)
+    .map((sentence) => sentence.trim())
+    .filter(Boolean);
 }
 
 export function isCustomerSpecific(sentence: string, allowedAmounts: ReadonlySet<string>): boolean {

@@ -92,7 +92,15 @@ export class LocalEngine implements AgentEngine {
       afterClarification = true;
     }
 
-    const prediction = this.kb.model.predict(question);
+    const vector = this.kb.model.vectorize(question);
+    if (vector.indices.length === 0) {
+      // Nothing the model knows (another script, gibberish): ask, do not guess a category.
+      return make(
+        { kind: "clarify", text: clarifyingQuestion([]), reasonCodes: [DRAFT_REASON.clarification, DRAFT_REASON.lowConfidence], confidence: 0 },
+        { clarify: { options: [], text: question.slice(0, 500) } },
+      );
+    }
+    const prediction = this.kb.model.predictVector(vector);
     const humanProbability = this.humanProbability(prediction.ranking, prediction.humanProbability);
     const top = prediction.ranking[0];
     const category = top ? this.kb.categoryById.get(top.label) : undefined;
