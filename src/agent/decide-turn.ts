@@ -98,7 +98,7 @@ export function createBrain(parts: BrainParts): Brain {
         const own = draft.reasonCodes.map<RuleHit>((code) => ({
           code,
           label: code,
-          priority: "normal",
+          priority: draft.priority ?? "normal",
           ...(hasText && failed.length === 0 ? { customerNote: draft.text } : {}),
         }));
         const hits = [...after, ...own];

@@ -54,6 +54,8 @@ export interface Draft {
   engine: string;
   /** 0..1: how likely past tickets like this one were handled by a person (learned engines only). */
   humanProbability?: number;
+  /** For an escalation: how urgent the engine judges it (default normal). */
+  priority?: Priority;
 }
 
 export interface RoutingPolicy {

@@ -7,7 +7,7 @@
 import type { Category, DecisionTree } from "../../kb/format.js";
 import { detectLanguage } from "../../kb/language.js";
 import type { KnowledgeBase } from "../../kb/load.js";
-import { contentOverlap, foldText, words } from "../../kb/text.js";
+import { contentOverlap, foldText, learningTokens, STOPWORDS, words } from "../../kb/text.js";
 import type { AgentEngine, Draft, TurnContext } from "../../ports/agent-engine.js";
 import { DRAFT_REASON } from "../reason-codes.js";
 import { NO_ACCOUNT_TOOLS, type AccountTools, type IdentityState } from "./account-tools.js";
@@ -93,8 +93,9 @@ export class LocalEngine implements AgentEngine {
     }
 
     const vector = this.kb.model.vectorize(question);
-    if (vector.indices.length === 0) {
-      // Nothing the model knows (another script, gibberish): ask, do not guess a category.
+    if (vector.indices.length === 0 || !this.knowsAnyContentWord(question)) {
+      // Nothing the model knows (another script, gibberish, no topic word): ask, do not guess a category.
+      if (afterClarification) return make({ kind: "escalate", reasonCodes: [DRAFT_REASON.lowConfidence], confidence: 0 });
       return make(
         { kind: "clarify", text: clarifyingQuestion([]), reasonCodes: [DRAFT_REASON.clarification, DRAFT_REASON.lowConfidence], confidence: 0 },
         { clarify: { options: [], text: question.slice(0, 500) } },
@@ -150,6 +151,12 @@ export class LocalEngine implements AgentEngine {
     }
     const combined = messageLevel === undefined ? fromCategories : (fromCategories + messageLevel) / 2;
     return Math.round(combined * 1e4) / 1e4;
+  }
+
+  /** Character n-grams match almost anything; a topic needs at least one content word the tickets used. */
+  private knowsAnyContentWord(text: string): boolean {
+    const { vectorizer } = this.kb.model;
+    return learningTokens(text).some((token) => !STOPWORDS.has(token) && vectorizer.featureIndex(`w:${token}`) !== undefined);
   }
 
   private retrievalStrong(question: string, passageId: string): boolean {
@@ -219,7 +226,7 @@ export class LocalEngine implements AgentEngine {
           { tree: outcome.waitAt },
         );
       case "handoff":
-        return make({ kind: "escalate", text: outcome.note, reasonCodes: [outcome.reason], facts: outcome.facts, ...shared });
+        return make({ kind: "escalate", text: outcome.note, reasonCodes: [outcome.reason], priority: outcome.priority, facts: outcome.facts, ...shared });
       case "unavailable":
         return make({ kind: "escalate", reasonCodes: ["account_data_unavailable"], facts: outcome.facts, ...shared });
       case "reply": {
