@@ -104,7 +104,7 @@ export class IntentModel {
     const result: IntentPrediction = { ranking, confidence: ranking[0]?.probability ?? 0 };
     if (this.human) {
       const human = softmax(logits(this.human.model, vector), this.human.temperature);
-      result.humanProbability = human[1] as number;
+      result.humanProbability = human[1];
     }
     return result;
   }

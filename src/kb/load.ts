@@ -63,7 +63,7 @@ async function readValidated<T extends z.ZodType>(dir: string, file: string, sch
     const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
     throw new ConfigError(`${path} is not valid: ${issues.join("; ")}. Rebuild the knowledge base or fix the file.`);
   }
-  return parsed.data as z.infer<T>;
+  return parsed.data;
 }
 
 export function applyOverrides(categories: readonly Category[], overrides: Overrides): Category[] {

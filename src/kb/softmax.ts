@@ -121,7 +121,7 @@ export function trainSoftmax(
           const g = (gradient[k] as number) * value + l2 * (weights[position] as number);
           if (g === 0) continue;
           squared[position] = (squared[position] as number) + g * g;
-          weights[position] = (weights[position] as number) - (rate * g) / Math.sqrt((squared[position] as number) + 1e-8);
+          weights[position] = (weights[position] as number) - (rate * g) / Math.sqrt((squared[position]) + 1e-8);
         }
       }
     }
