@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { ValidationError } from "../errors.js";
 import { singleTurn } from "../agent/evaluate.js";
-import type { CliCommand } from "./commands.js";
+import type { CliCommand } from "./cli-command.js";
 
 export const askCommand: CliCommand = {
   path: ["ask"],

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { ValidationError } from "../errors.js";
 import { evaluateBrain, readEvalCases, type EvalReport } from "../agent/evaluate.js";
-import type { CliCommand } from "./commands.js";
+import type { CliCommand } from "./cli-command.js";
 
 function percent(value: number | null): string {
   return value === null ? "n/a" : `${(value * 100).toFixed(1)}%`;

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { ValidationError } from "../errors.js";
 import { buildKnowledgeBase } from "../kb/build.js";
-import type { CliCommand } from "./commands.js";
+import type { CliCommand } from "./cli-command.js";
 import { terminalProgress } from "./progress.js";
 
 export const kbBuildCommand: CliCommand = {
