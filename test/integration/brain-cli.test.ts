@@ -49,7 +49,7 @@ describe("switchboard CLI (brain)", () => {
     for (const file of ["categories.json", "signals.json", "trees.json", "passages.json", "model.json"]) {
       const built = await readFile(join(out, file), "utf8");
       const committed = await readFile(join(ROOT, "kb", file), "utf8");
-      expect(built === committed, `${file} differs from its sources: rebuild with `node bin/switchboard.js kb build --tickets kb/source/tickets.jsonl --docs kb/source/docs --out kb``).toBe(true);
+      expect(built === committed, `${file} differs from its sources: rebuild with node bin/switchboard.js kb build --tickets kb/source/tickets.jsonl --docs kb/source/docs --out kb`).toBe(true);
     }
     const strip = (text: string) => {
       const { builtAt: _builtAt, durationMs: _durationMs, ...rest } = JSON.parse(text) as Record<string, unknown>;
