@@ -60,7 +60,7 @@ describe("pipeline", () => {
     const address = newAddress();
     const { conversationId } = await say(address, "I want a human");
     await eventually(() => desk.escalations.filter((request) => request.conversation.id === conversationId), (found) => found.length === 1);
-    const conversation = await switchboard.store.getConversation(conversationId);
+    const conversation = await eventually(() => switchboard.store.getConversation(conversationId), (found) => found?.escalation?.deskRef !== undefined);
     expect(conversation).toMatchObject({ state: "awaiting_human", escalation: { reasonCodes: ["human_requested"], deskRef: expect.stringMatching(/^recording\//) } });
     await eventually(() => channel.textsFor(conversationId), (texts) => texts.length === 1);
     expect(channel.textsFor(conversationId)[0]).toMatch(/member of our team/);
