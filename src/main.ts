@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
 import { ensureRedis } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
@@ -14,6 +15,9 @@ import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
 import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
 import type { AccountTools } from "./agent/local/account-tools.js";
 import { createLocalBrain } from "./agent/local/index.js";
+import { createProviderAccountTools } from "./agent/local/provider-account-tools.js";
+import { createGuardrails } from "./guardrails/index.js";
+import type { AccountProvider } from "./ports/account-provider.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
@@ -109,9 +113,17 @@ export interface ComposedBrain {
 
 export interface LocalBrainComposition {
   kbDir: string;
+  /** The guardrails (default: every guardrail of src/guardrails). */
   guards?: readonly ReplyGuard[];
-  accounts?: AccountTools;
+  /** Account data: a provider (wrapped with identity and account facts) or ready account tools. */
+  accounts?: AccountProvider | AccountTools;
+  /** BUSINESS_TIME_ZONE: the calendar of "today" for account facts and guardrails. */
+  timeZone?: string;
   clock?: () => number;
+}
+
+function isAccountTools(value: AccountProvider | AccountTools): value is AccountTools {
+  return "identify" in value;
 }
 
 /** The local brain over a knowledge-base folder: what `serve`, `ask` and `eval` all use. */
@@ -123,19 +135,30 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
     signals: learnedRoutingSignals(kb),
     ...(adminRulesText !== undefined ? { adminRulesText, adminRulesSource: adminPath } : {}),
   });
+  const zone = options.timeZone ? { timeZone: options.timeZone } : {};
+  const accounts = options.accounts
+    ? isAccountTools(options.accounts)
+      ? options.accounts
+      : createProviderAccountTools(options.accounts, zone)
+    : undefined;
   const brain = createLocalBrain({
     kb,
     routing,
-    guards: options.guards ?? [],
-    ...(options.accounts ? { accounts: options.accounts } : {}),
+    guards: options.guards ?? createGuardrails(zone),
+    ...(accounts ? { accounts } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return { brain, kb, routing };
 }
 
-async function createConfiguredBrain(env: Env): Promise<Brain> {
+/** The brain `serve`, `ask` and `eval` run: the local engine over KB_DIR with the configured account data. */
+export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR): Promise<ComposedBrain> {
   if (env.AI_ENGINE !== "local") throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no such engine is available in this build yet; use AI_ENGINE=local.`);
-  return (await composeLocalBrain({ kbDir: env.KB_DIR })).brain;
+  return composeLocalBrain({ kbDir, accounts: createAccountProviderFromEnv(env), timeZone: env.BUSINESS_TIME_ZONE });
+}
+
+async function createConfiguredBrain(env: Env): Promise<Brain> {
+  return (await composeConfiguredBrain(env)).brain;
 }
 
 function createConfiguredDesk(_env: Env, store: ConversationStore, logger: Logger): DeskBundle {
@@ -252,3 +275,5 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
 export function webchatSecretOf(env: Env): string {
   return env.WEBCHAT_SECRET ?? persistentSecret(resolve(env.DATA_DIR), "webchat-secret");
 }
+
+export { createAccountProviderFromEnv };

@@ -2,6 +2,7 @@
  * The command table. Each command parses its own options (node:util parseArgs) and returns an exit code.
  * Commands that need concrete channels, adapters or desks get them from the composition root (main.ts).
  */
+import { accountsShowCommand } from "./accounts-show.js";
 import type { CliCommand } from "./cli-command.js";
 import { askCommand } from "./ask.js";
 import { evalCommand } from "./eval.js";
@@ -10,4 +11,4 @@ import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand, kbBuildCommand, askCommand, evalCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, askCommand, evalCommand];

@@ -15,6 +15,8 @@ import { bestPassage, clarifyingQuestion, composeAnswer, lowerFirst, MIN_PASSAGE
 import { cueOf, cueReply, SPANISH } from "./cues.js";
 import { PassageIndex } from "./retrieval.js";
 import { chooseOption, runTree, type TreeOutcome, type TreePosition } from "./trees.js";
+import { applyContextPatch } from "../conversation-context.js";
+import { parseVerificationDetails } from "../identity.js";
 
 /** The engine's working memory inside `conversation.context`. */
 export const ENGINE_CONTEXT_KEY = "localEngine";
@@ -65,16 +67,23 @@ export class LocalEngine implements AgentEngine {
     const text = turn.message.text;
     const state = readState(turn.conversation.context);
     const lang = detectLanguage(text);
+    let carried: Record<string, unknown> = {};
     const make = (partial: Partial<Draft> & Pick<Draft, "kind">, next: EngineState = {}): Draft => {
-      const context = { ...turn.conversation.context, ...(partial.contextPatch ?? {}) };
-      delete context[ENGINE_CONTEXT_KEY];
-      if (next.tree || next.clarify) context[ENGINE_CONTEXT_KEY] = next;
+      // Each part of the brain owns its keys of the context; a patch sets them, null removes them.
+      const context = applyContextPatch(turn.conversation.context, carried, partial.contextPatch, {
+        [ENGINE_CONTEXT_KEY]: next.tree || next.clarify ? next : null,
+      });
       return { confidence: 1, facts: [], reasonCodes: [], engine: this.name, ...partial, contextPatch: context };
     };
 
     const cue = cueOf(text);
     if (cue === "unreadable" || cue === "instructions") {
       return make({ kind: "clarify", text: cueReply(cue, lang), reasonCodes: [DRAFT_REASON.unreadable], confidence: 0 }, state);
+    }
+    if (this.accounts.verificationPending(turn)) {
+      const resumed = await this.continueVerification(turn, make);
+      if (resumed) return resumed;
+      carried = this.accounts.abandonVerification();
     }
     if (state.tree) {
       const continued = await this.continueTree(turn, state.tree, make);
@@ -123,8 +132,10 @@ export class LocalEngine implements AgentEngine {
         ...(category ? { category: category.id } : {}),
       });
     }
+    // Topics only a person handles are not offered as choices: the rules send those to a person anyway.
     const options = prediction.ranking
-      .filter((entry, position) => position < MAX_CLARIFY_OPTIONS && entry.probability >= (top?.probability ?? 0) * 0.25)
+      .slice(0, MAX_CLARIFY_OPTIONS)
+      .filter((entry) => entry.probability >= (top?.probability ?? 0) * 0.25 && this.kb.categoryById.get(entry.label)?.mustHuman.value !== true)
       .map((entry) => entry.label);
     const names = options.map((id) => lowerFirst(this.kb.categoryById.get(id)?.name ?? id));
     return make(
@@ -221,10 +232,13 @@ export class LocalEngine implements AgentEngine {
     const reasonCodes = [DRAFT_REASON.decisionTree];
     switch (outcome.kind) {
       case "verify":
-        return make(
-          { kind: "clarify", text: outcome.reply, reasonCodes: [DRAFT_REASON.verificationRequired], ...shared, ...(outcome.contextPatch ? { contextPatch: outcome.contextPatch } : {}) },
-          { tree: outcome.waitAt },
-        );
+        return make({
+          kind: "clarify",
+          text: outcome.reply,
+          reasonCodes: [DRAFT_REASON.verificationRequired],
+          ...shared,
+          ...(outcome.contextPatch ? { contextPatch: outcome.contextPatch } : {}),
+        });
       case "handoff":
         return make({ kind: "escalate", text: outcome.note, reasonCodes: [outcome.reason], priority: outcome.priority, facts: outcome.facts, ...shared });
       case "unavailable":
@@ -281,16 +295,44 @@ export class LocalEngine implements AgentEngine {
         { tree: { ...position, attempts: position.attempts + 1 } },
       );
     }
-    // Waiting at an account step for the customer to verify.
-    const identity = await this.identityOnce(turn)();
-    if (identity.status === "in_progress") {
-      return make(
-        { kind: "clarify", text: identity.reply, reasonCodes: [DRAFT_REASON.verificationRequired], ...shared, ...(identity.contextPatch ? { contextPatch: identity.contextPatch } : {}), ...(identity.verifiedCustomerId ? { verifiedCustomerId: identity.verifiedCustomerId } : {}) },
-        { tree: position },
-      );
+    return null;
+  }
+
+  /**
+   * The customer is in the middle of verifying: their details go to the identity flow. Once verified,
+   * the question they asked before is answered with their account. A message that is plainly about
+   * something else (no details, a confident other topic) drops the flow and is answered as such.
+   */
+  private async continueVerification(
+    turn: TurnContext,
+    make: (partial: Partial<Draft> & Pick<Draft, "kind">, next?: EngineState) => Draft,
+  ): Promise<Draft | null> {
+    const details = parseVerificationDetails(turn.message.text);
+    if (!details.email && !details.orderNumber) {
+      const other = this.classify(turn);
+      const category = other.category ? this.kb.categoryById.get(other.category) : undefined;
+      const needsAccount = category ? this.treeByCategory.has(category.id) : false;
+      if (category && !needsAccount && other.confidence >= this.kb.model.calibration.answerAt) return null;
     }
-    if (identity.status !== "verified") return null;
-    return this.treeDraft(await runTree(tree, position.node, turn, this.accounts, async () => identity), turn.message.text, category, shared, make);
+    const identity = await this.accounts.identify(turn);
+    switch (identity.status) {
+      case "in_progress":
+      case "unverified":
+        return make({ kind: "clarify", text: identity.reply, reasonCodes: [DRAFT_REASON.verificationRequired], confidence: 1, ...(identity.contextPatch ? { contextPatch: identity.contextPatch } : {}) });
+      case "failed":
+        return make({ kind: "escalate", text: identity.reply, reasonCodes: [identity.reasonCode], confidence: 1, ...(identity.contextPatch ? { contextPatch: identity.contextPatch } : {}) });
+      case "verified": {
+        const context = applyContextPatch(turn.conversation.context, identity.contextPatch);
+        const resumed: TurnContext = {
+          ...turn,
+          conversation: { ...turn.conversation, customerId: identity.customerId, context },
+          message: { ...turn.message, text: identity.resumeText ?? turn.message.text },
+        };
+        const draft = await this.answer(resumed);
+        const text = identity.acknowledgement && draft.text ? `${identity.acknowledgement} ${draft.text}` : draft.text;
+        return { ...draft, ...(text !== undefined ? { text } : {}), verifiedCustomerId: identity.customerId };
+      }
+    }
   }
 
   private answerInSpanish(turn: TurnContext, make: (partial: Partial<Draft> & Pick<Draft, "kind">, next?: EngineState) => Draft): Draft {

@@ -19,7 +19,7 @@ export interface TreePosition {
 
 export type TreeOutcome =
   | { kind: "reply"; parts: string[]; facts: GroundingFact[]; waitAt?: TreePosition; needsPassage: boolean; verifiedCustomerId?: string }
-  | { kind: "verify"; reply: string; waitAt: TreePosition; contextPatch?: Record<string, unknown> }
+  | { kind: "verify"; reply: string; contextPatch?: Record<string, unknown> }
   | { kind: "handoff"; reason: string; priority: Priority; note: string; parts: string[]; facts: GroundingFact[] }
   | { kind: "unavailable"; parts: string[]; facts: GroundingFact[] };
 
@@ -83,17 +83,14 @@ export async function runTree(
       case "account_check":
       case "account_facts": {
         const who = await identity();
+        if (who.status === "failed") return { kind: "handoff", reason: who.reasonCode, priority: "normal", note: who.reply, parts, facts };
         if (who.status !== "verified") {
           if (node.ifUnverified) {
             nodeId = node.ifUnverified;
             break;
           }
-          return {
-            kind: "verify",
-            reply: who.reply,
-            waitAt: { tree: tree.id, node: nodeId, attempts: 0 },
-            ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}),
-          };
+          // The identity flow keeps the question and answers it once the customer is verified.
+          return { kind: "verify", reply: who.reply, ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}) };
         }
         verifiedCustomerId = who.customerId;
         if (node.kind === "account_check") {

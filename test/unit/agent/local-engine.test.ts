@@ -23,6 +23,8 @@ const accounts: AccountTools = {
   async check(check, customerId) {
     return check === "has_late_installment" && customerId === "C-LATE";
   },
+  verificationPending: () => false,
+  abandonVerification: () => ({}),
 };
 
 beforeAll(async () => {
