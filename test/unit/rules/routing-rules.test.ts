@@ -113,6 +113,11 @@ describe("shipped routing rules", () => {
     "Can I change my payment date?",
     "Is there a fee to pay early?",
     "How do disputes work?",
+    "How do I transfer money to someone?",
+    "Can I send money to a person by phone?",
+    "I can't pay my bill in the app, it shows an error",
+    "How do I connect my account to my partner's?",
+    "Can I put money in my account with cash?",
   ])("does not fire on the AI question %j", (text) => {
     expect(firedRules(singleTurn(text))).toEqual([]);
   });
