@@ -15,4 +15,6 @@ export const DRAFT_REASON = {
   unreadable: "unreadable_message",
   /** A decision tree step (ask, explain, account facts). */
   decisionTree: "decision_tree",
+  /** An account change restated, confirmed, done or cancelled. */
+  accountAction: "account_action",
 } as const;

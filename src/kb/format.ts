@@ -88,6 +88,10 @@ export type AccountCheck = z.infer<typeof AccountCheck>;
 export const AccountFactKind = z.enum(["payment_schedule", "next_payment", "payments", "orders", "refunds", "disputes"]);
 export type AccountFactKind = z.infer<typeof AccountFactKind>;
 
+/** Account changes a tree may offer; the customer confirms an explicit restatement before anything runs. */
+export const AccountActionKind = z.enum(["set_autopay", "send_card_update_link", "change_due_date"]);
+export type AccountActionKind = z.infer<typeof AccountActionKind>;
+
 const NodeId = z.string().min(1);
 
 export const TreeNode = z.discriminatedUnion("kind", [
@@ -114,6 +118,15 @@ export const TreeNode = z.discriminatedUnion("kind", [
     facts: AccountFactKind,
     intro: z.string().optional(),
     next: NodeId.optional(),
+    ifUnverified: NodeId.optional(),
+  }),
+  /** The category's usual answer: its template and the best passage. */
+  z.object({ kind: z.literal("answer") }),
+  z.object({
+    kind: z.literal("account_action"),
+    action: AccountActionKind,
+    /** Where to go when the message asks for no change the engine can make out (a how-to question). */
+    ifNoRequest: NodeId,
     ifUnverified: NodeId.optional(),
   }),
   z.object({
@@ -151,6 +164,10 @@ export const DecisionTree = z
       if (node.kind === "account_check") {
         need(node.ifTrue, `${name}.ifTrue`);
         need(node.ifFalse, `${name}.ifFalse`);
+        need(node.ifUnverified, `${name}.ifUnverified`);
+      }
+      if (node.kind === "account_action") {
+        need(node.ifNoRequest, `${name}.ifNoRequest`);
         need(node.ifUnverified, `${name}.ifUnverified`);
       }
       if (node.kind === "account_facts") {

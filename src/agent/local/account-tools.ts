@@ -4,7 +4,7 @@
  * it over an `AccountProvider` with the identity and account-facts modules; without account data,
  * `NO_ACCOUNT_TOOLS` meets every account question with a request to verify, never a guess.
  */
-import type { AccountCheck, AccountFactKind } from "../../kb/format.js";
+import type { AccountActionKind, AccountCheck, AccountFactKind } from "../../kb/format.js";
 import type { GroundingFact, TurnContext } from "../../ports/agent-engine.js";
 
 export type IdentityState =
@@ -29,6 +29,24 @@ export interface AccountStatement {
   facts: GroundingFact[];
 }
 
+/** What a tree's `account_action` step leads to. */
+export type ActionProposal =
+  /** The message asks for no change the engine can make out. */
+  | { kind: "no_request" }
+  /** A restatement to confirm (or "nothing to change"), with the facts behind its figures. */
+  | { kind: "reply"; text: string; facts: GroundingFact[]; contextPatch?: Record<string, unknown> }
+  /** Outside what the AI may do (human-only, beyond policy, not possible): a person takes it. */
+  | { kind: "refused"; reasonCode: string; detail: string };
+
+/** What a pending, restated action makes of this turn. */
+export type PendingActionStep =
+  | { kind: "none" }
+  /** Done, cancelled or asked again: the reply is the whole answer. */
+  | { kind: "reply"; text: string; facts: GroundingFact[]; contextPatch: Record<string, unknown> }
+  /** Dropped (expired, or the customer asked something new): answer the message, after `text` if any. */
+  | { kind: "continue"; text?: string; contextPatch: Record<string, unknown> }
+  | { kind: "escalate"; reasonCode: string; text: string; contextPatch: Record<string, unknown> };
+
 export interface AccountTools {
   identify(turn: TurnContext): Promise<IdentityState>;
   /** A verification flow waits for the customer's details: this turn goes to it first. */
@@ -38,6 +56,10 @@ export interface AccountTools {
   /** Account facts of one kind for a verified customer; null when the account holds nothing to say. */
   describe(kind: AccountFactKind, customerId: string, turn: TurnContext): Promise<AccountStatement | null>;
   check(check: AccountCheck, customerId: string, turn: TurnContext): Promise<boolean>;
+  /** Restates the change the message asks for, to be confirmed on the next turn. */
+  proposeAction(kind: AccountActionKind, customerId: string, turn: TurnContext): Promise<ActionProposal>;
+  /** Settles an action restated on an earlier turn (YES runs it once, NO or a new question drops it). */
+  pendingAction(turn: TurnContext): Promise<PendingActionStep>;
 }
 
 export const VERIFY_FIRST =
@@ -57,5 +79,11 @@ export const NO_ACCOUNT_TOOLS: AccountTools = {
   },
   async check() {
     return false;
+  },
+  async proposeAction() {
+    return { kind: "no_request" };
+  },
+  async pendingAction() {
+    return { kind: "none" };
   },
 };

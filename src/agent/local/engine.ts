@@ -68,12 +68,14 @@ export class LocalEngine implements AgentEngine {
     const state = readState(turn.conversation.context);
     const lang = detectLanguage(text);
     let carried: Record<string, unknown> = {};
+    let prefix: string | undefined;
     const make = (partial: Partial<Draft> & Pick<Draft, "kind">, next: EngineState = {}): Draft => {
       // Each part of the brain owns its keys of the context; a patch sets them, null removes them.
       const context = applyContextPatch(turn.conversation.context, carried, partial.contextPatch, {
         [ENGINE_CONTEXT_KEY]: next.tree || next.clarify ? next : null,
       });
-      return { confidence: 1, facts: [], reasonCodes: [], engine: this.name, ...partial, contextPatch: context };
+      const text = prefix && partial.text ? `${prefix} ${partial.text}` : partial.text;
+      return { confidence: 1, facts: [], reasonCodes: [], engine: this.name, ...partial, ...(text !== undefined ? { text } : {}), contextPatch: context };
     };
 
     const cue = cueOf(text);
@@ -84,6 +86,17 @@ export class LocalEngine implements AgentEngine {
       const resumed = await this.continueVerification(turn, make);
       if (resumed) return resumed;
       carried = this.accounts.abandonVerification();
+    }
+    const pending = await this.accounts.pendingAction(turn);
+    if (pending.kind === "reply") {
+      return make({ kind: "answer", text: pending.text, facts: pending.facts, reasonCodes: [DRAFT_REASON.accountAction], contextPatch: pending.contextPatch });
+    }
+    if (pending.kind === "escalate") {
+      return make({ kind: "escalate", text: pending.text, reasonCodes: [pending.reasonCode], contextPatch: pending.contextPatch });
+    }
+    if (pending.kind === "continue") {
+      carried = { ...carried, ...pending.contextPatch };
+      prefix = pending.text;
     }
     if (state.tree) {
       const continued = await this.continueTree(turn, state.tree, make);
@@ -246,6 +259,13 @@ export class LocalEngine implements AgentEngine {
       case "reply": {
         const parts = [...outcome.parts];
         const facts = [...outcome.facts];
+        if (outcome.needsAnswer) {
+          const composed = composeAnswer(category, bestPassage(this.index, question, category));
+          if (composed) {
+            parts.push(composed.text);
+            facts.push(...composed.facts);
+          }
+        }
         if (outcome.needsPassage) {
           const passage = bestPassage(this.index, question, category);
           if (passage) {
@@ -264,6 +284,7 @@ export class LocalEngine implements AgentEngine {
             reasonCodes,
             ...shared,
             ...(outcome.verifiedCustomerId ? { verifiedCustomerId: outcome.verifiedCustomerId } : {}),
+            ...(outcome.contextPatch ? { contextPatch: outcome.contextPatch } : {}),
           },
           outcome.waitAt ? { tree: outcome.waitAt } : {},
         );

@@ -3,8 +3,8 @@
  * signed token, phone number, or e-mail plus order number), facts through the account-facts module
  * (exact dates and amounts, each backed by a grounding fact), checks through `runAccountCheck`.
  */
-import { calendarDateIn } from "../../domain/calendar-date.js";
-import type { AccountFactKind } from "../../kb/format.js";
+import { addDays, calendarDateIn, isoDateOf } from "../../domain/calendar-date.js";
+import type { AccountActionKind, AccountFactKind } from "../../kb/format.js";
 import { contentOverlap } from "../../kb/text.js";
 import type { AccountProvider, Order, PaymentPlan } from "../../ports/account-provider.js";
 import type { GroundingFact, TurnContext } from "../../ports/agent-engine.js";
@@ -16,10 +16,12 @@ import {
   describeRefund,
   type AccountAnswer,
 } from "../account-facts.js";
+import { handlePendingAction, proposeAction, type ActionPolicy, type ProposedAccountAction } from "../account-actions.js";
 import { fetchAccountSnapshot } from "../account-snapshot.js";
 import { abandonVerification, identityFlowActive, resolveIdentity, type IdentityOptions } from "../identity.js";
 import { runAccountCheck } from "./account-checks.js";
-import type { AccountStatement, AccountTools, IdentityState } from "./account-tools.js";
+import { parseActionRequest, type DueDateTarget } from "./action-requests.js";
+import type { AccountStatement, AccountTools, ActionProposal, IdentityState, PendingActionStep } from "./account-tools.js";
 
 export interface ProviderAccountToolsOptions {
   identity?: IdentityOptions;
@@ -27,6 +29,22 @@ export interface ProviderAccountToolsOptions {
   timeZone?: string;
   /** At most this many orders, refunds or plans in one reply (most recent first). */
   maxItems?: number;
+  actionPolicy?: Partial<ActionPolicy>;
+}
+
+/** The new due date a target means for an installment now due on `due`. */
+export function targetDate(due: string, target: DueDateTarget): string | null {
+  if ("isoDate" in target) return target.isoDate;
+  if ("shiftDays" in target) return addDays(due, target.shiftDays);
+  const [year, month] = due.split("-").map(Number) as [number, number];
+  if ("dayOfMonth" in target) {
+    const same = isoDateOf(year, month, target.dayOfMonth);
+    if (same && same > due) return same;
+    return month === 12 ? isoDateOf(year + 1, 1, target.dayOfMonth) : isoDateOf(year, month + 1, target.dayOfMonth);
+  }
+  const candidate = isoDateOf(year, target.monthDay.month, target.monthDay.day);
+  if (candidate && candidate >= due) return candidate;
+  return isoDateOf(year + 1, target.monthDay.month, target.monthDay.day);
 }
 
 const OPEN_PLAN: ReadonlySet<PaymentPlan["status"]> = new Set(["active", "paused", "in_hardship", "in_collections"]);
@@ -105,7 +123,63 @@ export function createProviderAccountTools(provider: AccountProvider, options: P
     }
   }
 
+  async function propose(kind: AccountActionKind, customerId: string, turn: TurnContext): Promise<ActionProposal> {
+    const request = parseActionRequest(kind, turn.message.text);
+    if (!request) return { kind: "no_request" };
+    const snapshot = await fetchAccountSnapshot(provider, customerId);
+    if (!snapshot) return { kind: "refused", reasonCode: "action_not_possible", detail: "the customer's records could not be read" };
+    const day = today(turn);
+    let action: ProposedAccountAction;
+    if (request.kind === "change_due_date") {
+      // The next upcoming payment of the plan the message names, else of the plan due soonest.
+      const open = snapshot.plans.filter((plan) => plan.status === "active");
+      const named = mentioned(open, turn.message.text, (plan) => plan.merchant, (plan) => `${plan.id} ${plan.orderId ?? ""}`);
+      const next = named
+        .flatMap((plan) => plan.installments.filter((item) => item.status === "upcoming" && item.dueDate >= day).map((installment) => ({ plan, installment })))
+        .sort((a, b) => (a.installment.dueDate < b.installment.dueDate ? -1 : 1))[0];
+      if (!next) return { kind: "refused", reasonCode: "action_not_possible", detail: "no upcoming payment to move" };
+      const newDueDate = targetDate(next.installment.dueDate, request.target);
+      if (!newDueDate) return { kind: "no_request" };
+      action = { kind: "change_due_date", planId: next.plan.id, installmentNumber: next.installment.number, newDueDate };
+    } else {
+      action = request;
+    }
+    const outcome = proposeAction({ turn, accounts: provider, snapshot, action, today: day, ...(options.actionPolicy ? { policy: options.actionPolicy } : {}) });
+    switch (outcome.kind) {
+      case "proposed":
+        return { kind: "reply", text: outcome.reply, facts: outcome.facts, contextPatch: outcome.contextPatch };
+      case "no_change":
+        return { kind: "reply", text: outcome.reply, facts: outcome.facts };
+      case "refused":
+        return { kind: "refused", reasonCode: outcome.reasonCode, detail: outcome.detail };
+    }
+  }
+
+  async function pendingAction(turn: TurnContext): Promise<PendingActionStep> {
+    const outcome = await handlePendingAction(turn, provider);
+    switch (outcome.kind) {
+      case "none":
+        return { kind: "none" };
+      case "executed":
+        return { kind: "reply", text: outcome.reply, facts: outcome.facts, contextPatch: outcome.contextPatch };
+      case "reasked":
+        return { kind: "reply", text: outcome.reply, facts: outcome.facts, contextPatch: outcome.contextPatch };
+      case "cancelled":
+        return outcome.continueWithMessage
+          ? { kind: "continue", text: outcome.reply, contextPatch: outcome.contextPatch }
+          : { kind: "reply", text: outcome.reply, facts: [], contextPatch: outcome.contextPatch };
+      case "expired":
+        return outcome.continueWithMessage || outcome.reply === undefined
+          ? { kind: "continue", ...(outcome.reply ? { text: outcome.reply } : {}), contextPatch: outcome.contextPatch }
+          : { kind: "reply", text: outcome.reply, facts: [], contextPatch: outcome.contextPatch };
+      case "failed":
+        return { kind: "escalate", reasonCode: outcome.reasonCode, text: outcome.reply, contextPatch: outcome.contextPatch };
+    }
+  }
+
   return {
+    proposeAction: propose,
+    pendingAction,
     identify,
     verificationPending: (turn) => identityFlowActive(turn.conversation.context, turn.now, options.identity ?? {}),
     abandonVerification,

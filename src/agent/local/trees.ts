@@ -18,12 +18,24 @@ export interface TreePosition {
 }
 
 export type TreeOutcome =
-  | { kind: "reply"; parts: string[]; facts: GroundingFact[]; waitAt?: TreePosition; needsPassage: boolean; verifiedCustomerId?: string }
+  | {
+      kind: "reply";
+      parts: string[];
+      facts: GroundingFact[];
+      waitAt?: TreePosition;
+      /** A `say` step ended the tree: the engine adds the passage that explains it. */
+      needsPassage: boolean;
+      /** An `answer` step: the engine adds the category's usual answer. */
+      needsAnswer?: boolean;
+      verifiedCustomerId?: string;
+      contextPatch?: Record<string, unknown>;
+    }
   | { kind: "verify"; reply: string; contextPatch?: Record<string, unknown> }
   | { kind: "handoff"; reason: string; priority: Priority; note: string; parts: string[]; facts: GroundingFact[] }
   | { kind: "unavailable"; parts: string[]; facts: GroundingFact[] };
 
 const MAX_STEPS = 20;
+export const ACTION_HANDOFF_NOTE = "I can't make that change myself, so I'm passing this to a member of our team who can look at it with you. They will reply here shortly.";
 
 /** Which option of an `ask` node the customer's reply chose, if any. */
 export function chooseOption(node: Extract<TreeNode, { kind: "ask" }>, reply: string): string | null {
@@ -80,6 +92,38 @@ export async function runTree(
         };
       case "handoff":
         return { kind: "handoff", reason: node.reason, priority: node.priority, note: node.note, parts, facts };
+      case "answer":
+        return { kind: "reply", parts, facts, needsPassage: false, needsAnswer: true, ...(verifiedCustomerId ? { verifiedCustomerId } : {}) };
+      case "account_action": {
+        const who = await identity();
+        if (who.status === "failed") return { kind: "handoff", reason: who.reasonCode, priority: "normal", note: who.reply, parts, facts };
+        if (who.status !== "verified") {
+          if (node.ifUnverified) {
+            nodeId = node.ifUnverified;
+            break;
+          }
+          return { kind: "verify", reply: who.reply, ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}) };
+        }
+        verifiedCustomerId = who.customerId;
+        const proposal = await accounts.proposeAction(node.action, who.customerId, turn);
+        if (proposal.kind === "no_request") {
+          nodeId = node.ifNoRequest;
+          break;
+        }
+        if (proposal.kind === "refused") {
+          return { kind: "handoff", reason: proposal.reasonCode, priority: "normal", note: ACTION_HANDOFF_NOTE, parts: [], facts };
+        }
+        parts.push(proposal.text);
+        facts.push(...proposal.facts);
+        return {
+          kind: "reply",
+          parts,
+          facts,
+          needsPassage: false,
+          verifiedCustomerId: who.customerId,
+          ...(proposal.contextPatch ? { contextPatch: proposal.contextPatch } : {}),
+        };
+      }
       case "account_check":
       case "account_facts": {
         const who = await identity();

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createDemoAccountProvider } from "../../../adapters/accounts/index.js";
 import { createRoutingPolicy } from "../../../escalation/rules/index.js";
 import { singleTurn } from "../../../src/agent/evaluate.js";
 import { createLocalBrain } from "../../../src/agent/local/index.js";
@@ -107,5 +108,54 @@ describe("account questions through the identity and account-facts modules", () 
     expect(outcomes[1]?.reply).toMatch(/couldn't confirm/);
     expect(outcomes.at(-1)?.decision.route).toBe("human");
     expect(outcomes.at(-1)?.decision.reasonCodes).toContain("verification_failed");
+  });
+});
+
+describe("account changes through the confirmation flow", () => {
+  let demoBrain: Brain;
+  const demoNow = new Date();
+  beforeAll(async () => {
+    const kb = await loadKnowledgeBase("kb");
+    const demo = createDemoAccountProvider({ clock: () => demoNow });
+    demoBrain = createLocalBrain({ kb, routing: createRoutingPolicy({ signals: learnedRoutingSignals(kb) }), guards: createGuardrails(), accounts: createProviderAccountTools(demo) });
+  });
+
+  async function talk(messages: string[], customerId: string): Promise<TurnDecision[]> {
+    const first = singleTurn(messages[0] as string, { customerId, now: demoNow });
+    let conversation = first.conversation;
+    const outcomes: TurnDecision[] = [];
+    for (const text of messages) {
+      const turn: TurnContext = { ...first, conversation, message: { ...first.message, id: randomUUID(), text } };
+      const outcome = await demoBrain.decide(turn);
+      outcomes.push(outcome);
+      conversation = { ...conversation, ...(outcome.contextPatch ? { context: outcome.contextPatch } : {}) };
+    }
+    return outcomes;
+  }
+
+  it("restates an autopay change, runs it only on YES, and reports it done", async () => {
+    const [restated, done] = await talk(["please turn off autopay", "yes"], "C-1001");
+    expect(restated?.reply).toMatch(/^To confirm: turn autopay off .*Reply YES/);
+    expect(restated?.contextPatch?.pendingAction).toBeDefined();
+    expect(done?.decision.route).toBe("ai");
+    expect(done?.reply).toMatch(/^Done\. Autopay is now off/);
+    expect(done?.decision.guardrails.every((verdict) => verdict.passed)).toBe(true);
+  });
+
+  it("changes nothing on NO", async () => {
+    const [, cancelled] = await talk(["can you move my next payment by 3 days", "no"], "C-1001");
+    expect(cancelled?.reply).toMatch(/haven't changed anything/);
+  });
+
+  it("hands a due-date move beyond the policy window to a person", async () => {
+    const [outcome] = await talk(["move my payment by 30 days"], "C-1001");
+    expect(outcome?.decision).toMatchObject({ route: "human", reasonCodes: ["policy_exception"] });
+  });
+
+  it("answers how-to questions as usual, even for a verified customer", async () => {
+    const [outcome] = await talk(["When does my autopay run?"], "C-1001");
+    expect(outcome?.decision.route).toBe("ai");
+    expect(outcome?.reply).toMatch(/due date/);
+    expect(outcome?.contextPatch?.pendingAction).toBeUndefined();
   });
 });

@@ -25,6 +25,8 @@ const accounts: AccountTools = {
   },
   verificationPending: () => false,
   abandonVerification: () => ({}),
+  proposeAction: async () => ({ kind: "no_request" }),
+  pendingAction: async () => ({ kind: "none" }),
 };
 
 beforeAll(async () => {
