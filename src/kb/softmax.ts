@@ -81,8 +81,8 @@ export function trainSoftmax(
   options: TrainOptions = {},
 ): LinearModel {
   const epochs = options.epochs ?? 12;
-  const rate = options.learningRate ?? 0.4;
-  const l2 = options.l2 ?? 1e-6;
+  const rate = options.learningRate ?? 0.2;
+  const l2 = options.l2 ?? 1e-5;
   const random = seededRandom(options.seed ?? 7);
   const weights = new Float32Array(featureCount * classCount);
   const squared = new Float32Array(featureCount * classCount);
