@@ -14,13 +14,16 @@ import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRate
 import { openConversationStore } from "../adapters/store/index.js";
 import { createWebchatAdapter } from "../channels/webchat/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
+import { qualityFileSource, withQualityRouting } from "../escalation/rules/quality-routing.js";
 import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
 import type { AccountTools } from "./agent/local/account-tools.js";
-import { createLocalBrain } from "./agent/local/index.js";
+import { createLocalBrain, createLocalEngine } from "./agent/local/index.js";
 import { createProviderAccountTools } from "./agent/local/provider-account-tools.js";
 import { createGuardrails } from "./guardrails/index.js";
 import type { AccountProvider } from "./ports/account-provider.js";
-import { createResilientModel } from "./agent/openai/compose.js";
+import { createOpenAIBrain, createResilientModel } from "./agent/openai/compose.js";
+import { categoryChoicesOf, knowledgeSearchOver } from "./agent/openai/knowledge.js";
+import { QUALITY_FILE } from "./qa/quality-file.js";
 import type { ResilientChatModel } from "./agent/openai/resilient-model.js";
 import { InMemorySpendLedger } from "./agent/openai/spend.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
@@ -28,7 +31,7 @@ import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
 import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logging/logger.js";
-import type { LlmMetrics } from "./observability/llm-metrics.js";
+import { LlmMetrics } from "./observability/llm-metrics.js";
 import { SwitchboardMetrics } from "./observability/metrics.js";
 import { ConversationEvents } from "./pipeline/conversation-events.js";
 import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
@@ -40,7 +43,7 @@ import { TurnProcessor } from "./pipeline/process-turn.js";
 import { enqueuePendingWork } from "./pipeline/recovery.js";
 import { SendDispatcher } from "./pipeline/send-dispatcher.js";
 import { learnedRoutingSignals, loadKnowledgeBase, type KnowledgeBase } from "./kb/load.js";
-import type { Brain, ReplyGuard } from "./ports/agent-engine.js";
+import type { Brain, ReplyGuard, RoutingPolicy } from "./ports/agent-engine.js";
 import type { ChannelAdapter, ChannelContext, InboundIntake } from "./ports/channel-adapter.js";
 import type { ConversationStore } from "./ports/conversation-store.js";
 import type { Desk, HumanAvailability } from "./ports/desk.js";
@@ -121,6 +124,8 @@ export interface ComposedBrain {
   brain: Brain;
   kb: KnowledgeBase;
   routing: RuleBasedRoutingPolicy;
+  /** Releases what the brain holds (the OpenAI engine's spend-ledger connection). */
+  close?(): Promise<void>;
 }
 
 export interface LocalBrainComposition {
@@ -131,11 +136,18 @@ export interface LocalBrainComposition {
   accounts?: AccountProvider | AccountTools;
   /** BUSINESS_TIME_ZONE: the calendar of "today" for account facts and guardrails. */
   timeZone?: string;
+  /** QA's `quality.json`: categories whose quality dropped go to people until they recover. */
+  qualityFile?: string;
   clock?: () => number;
 }
 
 function isAccountTools(value: AccountProvider | AccountTools): value is AccountTools {
   return "identify" in value;
+}
+
+/** The routing policy the brain runs: the rules, plus the adaptive quality rule when a quality file is named. */
+function brainRouting(routing: RuleBasedRoutingPolicy, qualityFile: string | undefined): RoutingPolicy {
+  return qualityFile ? withQualityRouting(routing, qualityFileSource(qualityFile)) : routing;
 }
 
 /** The local brain over a knowledge-base folder: what `serve`, `ask` and `eval` all use. */
@@ -155,7 +167,7 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
     : undefined;
   const brain = createLocalBrain({
     kb,
-    routing,
+    routing: brainRouting(routing, options.qualityFile),
     guards: options.guards ?? createGuardrails(zone),
     ...(accounts ? { accounts } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -163,14 +175,40 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
   return { brain, kb, routing };
 }
 
-/** The brain `serve`, `ask` and `eval` run: the local engine over KB_DIR with the configured account data. */
-export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR): Promise<ComposedBrain> {
-  if (env.AI_ENGINE !== "local") throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no such engine is available in this build yet; use AI_ENGINE=local.`);
-  return composeLocalBrain({ kbDir, accounts: createAccountProviderFromEnv(env), timeZone: env.BUSINESS_TIME_ZONE });
+/** What the OpenAI engine needs from a running Switchboard (the CLI passes nothing). */
+export interface BrainDependencies {
+  logger?: Logger;
+  metrics?: LlmMetrics;
+  /** The server's Redis, for the shared daily spend ledger. */
+  redisUrl?: string;
+  prefix?: string;
 }
 
-async function createConfiguredBrain(env: Env): Promise<Brain> {
-  return (await composeConfiguredBrain(env)).brain;
+/**
+ * The brain `serve`, `ask` and `eval` run, over KB_DIR with the configured account data: the local engine
+ * (AI_ENGINE=local), or the OpenAI engine (AI_ENGINE=openai) with the same routing rules, guardrails,
+ * account tools and knowledge base, and the local engine as its fallback.
+ */
+export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR, dependencies: BrainDependencies = {}): Promise<ComposedBrain> {
+  const accounts = createAccountProviderFromEnv(env);
+  const qualityFile = join(resolve(env.DATA_DIR), QUALITY_FILE);
+  const local = await composeLocalBrain({ kbDir, accounts, timeZone: env.BUSINESS_TIME_ZONE, qualityFile });
+  if (env.AI_ENGINE === "local") return local;
+
+  const logger = dependencies.logger ?? createLogger({ level: env.LOG_LEVEL, name: "openai" });
+  const model = await createOpenAIModelFromEnv(env, { logger, ...dependencies });
+  const { brain } = createOpenAIBrain({
+    model: model.model,
+    env,
+    routing: brainRouting(local.routing, qualityFile),
+    accounts,
+    knowledge: knowledgeSearchOver(local.kb),
+    categories: categoryChoicesOf(local.kb),
+    localEngine: createLocalEngine(local.kb, createProviderAccountTools(accounts, { timeZone: env.BUSINESS_TIME_ZONE })),
+    logger,
+    ...(dependencies.metrics ? { metrics: dependencies.metrics } : {}),
+  });
+  return { brain, kb: local.kb, routing: local.routing, close: () => model.close() };
 }
 
 function createConfiguredDesk(_env: Env, store: ConversationStore, logger: Logger): DeskBundle {
@@ -256,7 +294,12 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     }
 
     if (role !== "web") {
-      const brain = options.brain ?? (await createConfiguredBrain(env));
+      let brain = options.brain;
+      if (!brain) {
+        const composed = await composeConfiguredBrain(env, env.KB_DIR, { logger, metrics: new LlmMetrics(metrics.registry), redisUrl: redis.url, prefix });
+        onClose("brain", async () => composed.close?.());
+        brain = composed.brain;
+      }
       const turns = new TurnProcessor({ store, queue, brain, channels, events, availability: deskBundle.availability ?? ALWAYS_AVAILABLE, metrics, logger, now });
       const sends = new SendDispatcher({ store, queue, channels, rateLimiter, metrics, logger });
       const deskTasks = new DeskTaskRunner({ store, desk: deskBundle.desk, logger });

@@ -16,14 +16,34 @@ import { createGuardrails } from "../../src/guardrails/index.js";
 import { LlmMetrics } from "../../src/observability/llm-metrics.js";
 import type { AgentEngine, Brain, ReplyGuard, RoutingPolicy } from "../../src/ports/agent-engine.js";
 import type { SpendLedger } from "../../src/ports/chat-model.js";
+import { createRoutingPolicy } from "../../escalation/rules/index.js";
+import { createLocalEngine } from "../../src/agent/local/index.js";
+import { createProviderAccountTools } from "../../src/agent/local/provider-account-tools.js";
+import { categoryChoicesOf, knowledgeSearchOver } from "../../src/agent/openai/knowledge.js";
+import { learnedRoutingSignals, loadKnowledgeBase, type KnowledgeBase } from "../../src/kb/load.js";
 import { demoProvider } from "./account-fixtures.js";
 import type { FakeOpenAIServer } from "../fakes/openai-server.js";
-import { testRouting } from "./test-brain.js";
+
+const SHIPPED_KB = new URL("../../kb/", import.meta.url).pathname;
+let shipped: Promise<KnowledgeBase> | undefined;
+
+/** The shipped demo knowledge base (kb/), loaded once per test file. */
+export function shippedKb(): Promise<KnowledgeBase> {
+  shipped ??= loadKnowledgeBase(SHIPPED_KB);
+  return shipped;
+}
+
+/** The embedded engine over the shipped kb and the demo accounts: the OpenAI engine's fallback. */
+export async function localEngine(): Promise<AgentEngine> {
+  return createLocalEngine(await shippedKb(), createProviderAccountTools(demoProvider()));
+}
 
 export interface EngineKitOptions {
   fake: FakeOpenAIServer;
+  /** Default: the shipped routing rules with the shipped kb's learned signals. */
   routing?: RoutingPolicy;
-  knowledge?: KnowledgeSearch;
+  /** Default: retrieval over the shipped kb; `null`: no knowledge base. */
+  knowledge?: KnowledgeSearch | null;
   fallback?: AgentEngine;
   capUsd?: number;
   ledger?: SpendLedger;
@@ -44,7 +64,9 @@ export interface EngineKit {
   ledger: SpendLedger;
 }
 
-export function createEngineKit(options: EngineKitOptions): EngineKit {
+export async function createEngineKit(options: EngineKitOptions): Promise<EngineKit> {
+  const kb = await shippedKb();
+  const knowledge = options.knowledge === undefined ? knowledgeSearchOver(kb) : options.knowledge;
   const metrics = new LlmMetrics(new Registry());
   const waits: number[] = [];
   const ledger = options.ledger ?? new InMemorySpendLedger();
@@ -65,7 +87,8 @@ export function createEngineKit(options: EngineKitOptions): EngineKit {
     model,
     template: loadPromptTemplate(),
     accounts: demoProvider(),
-    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
+    ...(knowledge ? { knowledge } : {}),
+    categories: categoryChoicesOf(kb),
     ...(options.fallback ? { fallback: options.fallback } : {}),
     companyName: "Switchboard Pay",
     maxToolRounds: 3,
@@ -74,7 +97,8 @@ export function createEngineKit(options: EngineKitOptions): EngineKit {
   });
   const all = createGuardrails({ instructions: engine.instructions });
   const guards = options.guards ? options.guards(all) : all;
-  const brain = createBrain({ routing: options.routing ?? testRouting, engine, guards });
+  const routing = options.routing ?? createRoutingPolicy({ signals: learnedRoutingSignals(kb) });
+  const brain = createBrain({ routing, engine, guards });
   return { engine, brain, metrics, breaker, waits, ledger };
 }
 

@@ -17,6 +17,7 @@ import { OpenAIEngine } from "./engine.js";
 import { loadPromptTemplate } from "./prompt-template.js";
 import { ResilientChatModel } from "./resilient-model.js";
 import { DailyBudget } from "./spend.js";
+import type { CategoryChoice } from "./final-answer.js";
 import type { KnowledgeSearch } from "./tools.js";
 
 export type OpenAIEnv = Pick<
@@ -73,6 +74,7 @@ export interface OpenAIBrainParts {
   routing: RoutingPolicy;
   accounts?: AccountProvider;
   knowledge?: KnowledgeSearch;
+  categories?: CategoryChoice[];
   /** The embedded engine, used when OPENAI_FALLBACK=local and the model cannot answer. */
   localEngine?: AgentEngine;
   companyName?: string;
@@ -94,6 +96,7 @@ export function createOpenAIBrain(parts: OpenAIBrainParts): OpenAIBrain {
     template,
     ...(parts.accounts ? { accounts: parts.accounts } : {}),
     ...(parts.knowledge ? { knowledge: parts.knowledge } : {}),
+    ...(parts.categories ? { categories: parts.categories } : {}),
     ...(env.OPENAI_FALLBACK === "local" && parts.localEngine ? { fallback: parts.localEngine } : {}),
     ...(parts.companyName ? { companyName: parts.companyName } : {}),
     timeZone: env.BUSINESS_TIME_ZONE,

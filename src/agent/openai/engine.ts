@@ -24,7 +24,10 @@ import { newBoundary } from "./data-fence.js";
 import type { PromptTemplate } from "./prompt-template.js";
 import type { ResilientChatModel } from "./resilient-model.js";
 import { NO_USAGE, addUsage } from "./spend.js";
+import { finalAnswerFormat, knownCategory, type CategoryChoice } from "./final-answer.js";
 import { runToolLoop } from "./tool-loop.js";
+import { DRAFT_REASON } from "../reason-codes.js";
+import type { ChatResponseFormat } from "../../ports/chat-model.js";
 import { createTurnTools, passagesResult, type KnowledgeSearch, type TurnStop } from "./tools.js";
 import { turnMessages } from "./turn-prompt.js";
 import { maskForModel } from "../../guardrails/mask-for-model.js";
@@ -38,6 +41,8 @@ export interface OpenAIEngineOptions {
   knowledge?: KnowledgeSearch;
   /** Answers when the model cannot (the embedded engine); absent: the conversation goes to a person. */
   fallback?: AgentEngine;
+  /** The knowledge base's categories: the model's category is one of them (or `other`). */
+  categories?: CategoryChoice[];
   companyName?: string;
   timeZone?: string;
   maxToolRounds?: number;
@@ -72,9 +77,16 @@ interface TurnSpend {
 
 export class OpenAIEngine implements AgentEngine {
   readonly name: string;
+  private readonly finalFormat: ChatResponseFormat;
 
   constructor(private readonly options: OpenAIEngineOptions) {
     this.name = `openai:${options.model.modelName}`;
+    this.finalFormat = finalAnswerFormat(options.categories);
+  }
+
+  /** Labels a handoff decided before any draft (the brain asks): the embedded engine's cheap classifier, no model call. */
+  classify(turn: TurnContext): { category?: string; confidence: number } {
+    return this.options.fallback?.classify?.(turn) ?? { confidence: 0 };
   }
 
   /** The instructions as the model sees them (without a turn's values), for the instruction-leak guard. */
@@ -91,13 +103,13 @@ export class OpenAIEngine implements AgentEngine {
     let lead: string | undefined;
     if (accounts && pendingActionOf(turn.conversation.context)) {
       const outcome = await handlePendingAction(turn, accounts);
-      if (outcome.kind === "executed") return this.draft(turn, spend, patches, { kind: "answer", text: outcome.reply, facts: outcome.facts, reasonCodes: ["action_executed"], contextPatch: outcome.contextPatch, confidence: 1 });
+      if (outcome.kind === "executed") return this.draft(turn, spend, patches, { kind: "answer", text: outcome.reply, facts: outcome.facts, reasonCodes: [DRAFT_REASON.accountAction], contextPatch: outcome.contextPatch, confidence: 1 });
       if (outcome.kind === "failed") return this.draft(turn, spend, patches, { kind: "escalate", text: outcome.reply, facts: [], reasonCodes: [outcome.reasonCode], contextPatch: outcome.contextPatch, confidence: 1, summary: outcome.detail });
-      if (outcome.kind === "reasked") return this.draft(turn, spend, patches, { kind: "clarify", text: outcome.reply, facts: outcome.facts, reasonCodes: ["action_confirmation"], contextPatch: outcome.contextPatch, confidence: 1 });
+      if (outcome.kind === "reasked") return this.draft(turn, spend, patches, { kind: "clarify", text: outcome.reply, facts: outcome.facts, reasonCodes: [DRAFT_REASON.accountAction], contextPatch: outcome.contextPatch, confidence: 1 });
       if (outcome.kind === "cancelled" || outcome.kind === "expired") {
         patches.push(outcome.contextPatch);
         if (!outcome.continueWithMessage) {
-          return this.draft(turn, spend, patches, { kind: "answer", text: outcome.reply ?? "OK.", facts: [], reasonCodes: ["action_cancelled"], confidence: 1 });
+          return this.draft(turn, spend, patches, { kind: "answer", text: outcome.reply ?? "OK.", facts: [], reasonCodes: [DRAFT_REASON.accountAction], confidence: 1 });
         }
         lead = outcome.reply;
       }
@@ -110,7 +122,7 @@ export class OpenAIEngine implements AgentEngine {
       const identity = await resolveIdentity(turn, accounts, this.options.identity ?? {});
       patches.push(identity.contextPatch);
       if (identity.kind === "escalate") return this.draft(turn, spend, patches, { kind: "escalate", text: identity.reply, facts: [], reasonCodes: [identity.reasonCode], confidence: 1 });
-      if (identity.kind !== "verified") return this.draft(turn, spend, patches, { kind: "clarify", text: identity.reply, facts: [], reasonCodes: ["verification_required"], confidence: 1 });
+      if (identity.kind !== "verified") return this.draft(turn, spend, patches, { kind: "clarify", text: identity.reply, facts: [], reasonCodes: [DRAFT_REASON.verificationRequired], confidence: 1 });
       verifiedCustomerId = identity.verifiedCustomerId;
       if (identity.resumeText) customerText = identity.resumeText;
       lead = identity.acknowledgement;
@@ -176,7 +188,7 @@ export class OpenAIEngine implements AgentEngine {
       mask,
     });
 
-    const outcome = await runToolLoop<TurnStop>({ model: options.model, messages, tools, maxRounds: options.maxToolRounds ?? 4, boundary, callOptions });
+    const outcome = await runToolLoop<TurnStop>({ model: options.model, messages, tools, maxRounds: options.maxToolRounds ?? 4, boundary, finalFormat: this.finalFormat, callOptions });
     // Passages placed in the prompt are a search the engine ran for the model: they ground like tool results.
     const prefetchedResult = passagesResult(prefetched);
     const facts: GroundingFact[] = [...(prefetchedResult.kind === "data" ? prefetchedResult.facts : []), ...outcome.facts];
@@ -189,7 +201,7 @@ export class OpenAIEngine implements AgentEngine {
     }
     if (outcome.kind === "stopped") return this.stopDraft(turn, outcome.stop, facts, spend, patches, who);
 
-    const answer = outcome.answer;
+    const answer = knownCategory(outcome.answer, options.categories ?? []);
     if (answer.route === "human") {
       return this.draft(turn, spend, patches, {
         kind: "escalate",
@@ -206,7 +218,7 @@ export class OpenAIEngine implements AgentEngine {
       kind: answer.clarifying_question ? "clarify" : "answer",
       text: answer.reply,
       facts,
-      reasonCodes: answer.clarifying_question ? ["clarification"] : [],
+      reasonCodes: answer.clarifying_question ? [DRAFT_REASON.clarification] : [],
       category: answer.category,
       confidence: answer.confidence,
       ...who,
@@ -224,6 +236,7 @@ export class OpenAIEngine implements AgentEngine {
       reasonCodes: [stop.reasonCode],
       confidence: 1,
       summary: stop.reason,
+      ...(stop.priority ? { priority: stop.priority } : {}),
       ...who,
     });
   }

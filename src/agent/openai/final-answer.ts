@@ -22,12 +22,36 @@ export const FinalAnswer = z.object({
 });
 export type FinalAnswer = z.infer<typeof FinalAnswer>;
 
-export const FINAL_ANSWER_FORMAT: ChatResponseFormat = {
-  name: "support_reply",
-  description: "The reply to the customer and how to route the conversation",
-  schema: strictJsonSchema(FinalAnswer),
-  strict: true,
-};
+export interface CategoryChoice {
+  id: string;
+  name: string;
+}
+
+/**
+ * The structured-output format of the final answer. With the knowledge base's categories the model must
+ * pick one of their ids (or `other`), so the routing's category rules apply to its drafts as to the
+ * embedded engine's.
+ */
+export function finalAnswerFormat(categories: readonly CategoryChoice[] = []): ChatResponseFormat {
+  const schema = strictJsonSchema(FinalAnswer) as { properties: Record<string, unknown> };
+  if (categories.length > 0) {
+    const ids = [...new Set([...categories.map((category) => category.id), "other"])];
+    schema.properties.category = {
+      type: "string",
+      enum: ids,
+      description: `The topic: ${categories.map((category) => `${category.id} (${category.name})`).join(", ")}, or other.`,
+    };
+  }
+  return { name: "support_reply", description: "The reply to the customer and how to route the conversation", schema, strict: true };
+}
+
+export const FINAL_ANSWER_FORMAT: ChatResponseFormat = finalAnswerFormat();
+
+/** A category outside the knowledge base's list (a server that does not enforce the enum) becomes `other`. */
+export function knownCategory(answer: FinalAnswer, categories: readonly CategoryChoice[]): FinalAnswer {
+  if (categories.length === 0 || categories.some((category) => category.id === answer.category)) return answer;
+  return { ...answer, category: "other" };
+}
 
 /** Parse JSON content against a zod schema; refusals and anything else become a ModelCallError. */
 export function parseStructured<T>(response: ChatResponse, schema: z.ZodType<T>, what: string): T {

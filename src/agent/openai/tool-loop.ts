@@ -8,7 +8,7 @@
  */
 import type { z } from "zod";
 import type { GroundingFact } from "../../ports/agent-engine.js";
-import type { ChatMessage, ChatResponse, ChatToolCall, ChatToolSpec } from "../../ports/chat-model.js";
+import type { ChatMessage, ChatResponse, ChatResponseFormat, ChatToolCall, ChatToolSpec } from "../../ports/chat-model.js";
 import { fence } from "./data-fence.js";
 import { FINAL_ANSWER_FORMAT, FinalAnswer, parseStructured } from "./final-answer.js";
 import { strictJsonSchema } from "./json-schema.js";
@@ -51,6 +51,8 @@ export interface ToolLoopInput<Stop> {
   maxRounds: number;
   maxCallsPerRound?: number;
   boundary: string;
+  /** The final answer's structured output (default: any category). */
+  finalFormat?: ChatResponseFormat;
   callOptions?: CallOptions;
 }
 
@@ -93,7 +95,7 @@ export async function runToolLoop<Stop>(input: ToolLoopInput<Stop>): Promise<Too
         messages,
         tools: input.tools.map((tool) => tool.spec),
         toolChoice: last ? "none" : "auto",
-        responseFormat: FINAL_ANSWER_FORMAT,
+        responseFormat: input.finalFormat ?? FINAL_ANSWER_FORMAT,
         purpose: "answer",
       },
       parseStep,

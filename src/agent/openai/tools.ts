@@ -29,6 +29,7 @@ import {
 import { fetchAccountSnapshot } from "../account-snapshot.js";
 import type { ContextPatch } from "../conversation-context.js";
 import { resolveIdentity, type IdentityOptions } from "../identity.js";
+import { DRAFT_REASON } from "../reason-codes.js";
 import { defineTool, type EngineTool, type ToolResult } from "./tool-loop.js";
 
 /** How a tool ends the turn instead of handing data back to the model. */
@@ -82,7 +83,7 @@ class AccountSession {
     const identity = await resolveIdentity(this.deps.turn, this.deps.accounts, this.deps.identity ?? {});
     this.state.contextPatches.push(identity.contextPatch);
     if (identity.kind === "escalate") return stop({ kind: "escalate", reasonCode: identity.reasonCode, reason: "identity could not be verified", text: identity.reply });
-    if (identity.kind !== "verified") return stop({ kind: "reply", text: identity.reply, reasonCodes: ["verification_required"], facts: [], draftKind: "clarify" });
+    if (identity.kind !== "verified") return stop({ kind: "reply", text: identity.reply, reasonCodes: [DRAFT_REASON.verificationRequired], facts: [], draftKind: "clarify" });
     this.state.verifiedCustomerId = identity.verifiedCustomerId;
     const snapshot = await fetchAccountSnapshot(this.deps.accounts, identity.verifiedCustomerId);
     if (!snapshot) return stop({ kind: "escalate", reasonCode: "upstream_error", reason: "the verified customer's account could not be read" });
@@ -202,7 +203,7 @@ export function createTurnTools(deps: ToolDependencies): TurnTools {
           if (outcome.kind === "no_change") return { kind: "data", text: maskForModel(outcome.reply), facts: outcome.facts };
           // The restatement is the reply, word for word: the customer confirms exactly what will happen.
           session.state.contextPatches.push(outcome.contextPatch);
-          return stop({ kind: "reply", text: outcome.reply, reasonCodes: ["action_proposed"], facts: outcome.facts, draftKind: "clarify" });
+          return stop({ kind: "reply", text: outcome.reply, reasonCodes: [DRAFT_REASON.accountAction], facts: outcome.facts, draftKind: "clarify" });
         },
       }),
     );

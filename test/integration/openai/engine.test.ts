@@ -25,16 +25,9 @@ function toolMessages(request: RecordedRequest): string[] {
   return request.body.messages.filter((message) => message.role === "tool").map((message) => message.content ?? "");
 }
 
-const knowledge = {
-  search: (query: string) =>
-    /late fee/i.test(query)
-      ? [{ id: "faq-late-fees#1", title: "Late fees", text: "If a payment fails and is not made within 10 days, a late fee of up to $7.00 may apply." }]
-      : [],
-};
-
 describe("the OpenAI engine", () => {
   it("answers a schedule question from the account tool's facts, with exact figures", async () => {
-    const { brain } = createEngineKit({ fake, knowledge });
+    const { brain } = await createEngineKit({ fake });
     fake.setScript((request, index) => {
       if (index === 0) return { kind: "tool_calls", calls: [{ name: "get_payment_schedule", arguments: { plan_id: null } }] };
       const result = toolMessages(request)[0] ?? "";
@@ -70,7 +63,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("an unverified customer gets the identity flow's reply, and no account data reaches the model", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "tool_calls", calls: [{ name: "get_payment_schedule", arguments: { plan_id: null } }] });
     const outcome = await brain.decide(makeTurn({ text: "When is my next payment?" }));
     expect(outcome.decision.route).toBe("ai");
@@ -82,7 +75,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("continues a verification flow by code, then answers the question asked before it", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     const flow = { [IDENTITY_CONTEXT_KEY]: { step: "awaiting_details", attempts: 0, startedAt: "2026-12-01T14:55:00.000Z", resumeText: "What is my next payment?" } };
     fake.setScript((_request, index) =>
       index === 0 ? { kind: "tool_calls", calls: [{ name: "get_payment_schedule", arguments: { plan_id: null } }] } : { kind: "json", json: finalAnswer("Your next payment is $37.50 on December 6, 2026.") },
@@ -98,19 +91,19 @@ describe("the OpenAI engine", () => {
   });
 
   it("masks card numbers, secrets, e-mails and phones before anything reaches the model", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "json", json: finalAnswer("Please never share your card number here. You can update it securely in the app.", { category: "card_update" }) });
-    const text = "My card 4111 1111 1111 1111 is declined, password: hunter22, mail me at bob.smith@example.org or +1 415 555 0199";
-    const outcome = await brain.decide(makeTurn({ text, customerId: "C-1001", history: [{ author: "customer", text: "card 5555555555554444 again" }] }));
+    const text = "My card 4539 1488 0343 6467 is declined, password: hunter22, mail me at bob.smith@example.org or +1 415 555 0199";
+    const outcome = await brain.decide(makeTurn({ text, customerId: "C-1001", history: [{ author: "customer", text: "Hello, a question about my old card 5555555555554444 please." }, { author: "ai", text: "Sure, what would you like to know?" }] }));
     expect(outcome.decision.route).toBe("ai");
     const shown = shownText(fake.requests[0]!);
-    expect(shown).toContain("[card ending 1111]");
+    expect(shown).toContain("[card ending 6467]");
     expect(shown).toContain("[card ending 4444]");
-    for (const secret of ["4111 1111 1111 1111", "5555555555554444", "hunter22", "bob.smith@example.org", "415 555 0199"]) expect(shown).not.toContain(secret);
+    for (const secret of ["4539 1488 0343 6467", "5555555555554444", "hunter22", "bob.smith@example.org", "415 555 0199"]) expect(shown).not.toContain(secret);
   });
 
   it("the model's escalate_to_human ends the turn with a handoff", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "tool_calls", calls: [{ name: "escalate_to_human", arguments: { reason: "customer disputes a charge" } }] });
     const outcome = await brain.decide(makeTurn({ text: "This charge is wrong and I want it looked at", customerId: "C-1001" }));
     expect(outcome.decision.route).toBe("human");
@@ -119,7 +112,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("a final answer with route human escalates", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "json", json: finalAnswer("I'm passing you to a colleague who can look into this.", { route: "human", category: "complaint", escalation_reason: "complaint about service" }) });
     const outcome = await brain.decide(makeTurn({ text: "Your service has been terrible for weeks", customerId: "C-1001" }));
     expect(outcome.decision.route).toBe("human");
@@ -128,7 +121,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("bounds the tool rounds: a model that keeps calling tools is cut off and the conversation escalates", async () => {
-    const { brain } = createEngineKit({ fake, knowledge });
+    const { brain } = await createEngineKit({ fake });
     fake.setScript(() => ({ kind: "tool_calls", calls: [{ name: "search_knowledge_base", arguments: { query: "late fee" } }] }));
     const outcome = await brain.decide(makeTurn({ text: "Tell me about late fees", customerId: "C-1001" }));
     expect(outcome.decision.route).toBe("human");
@@ -140,7 +133,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("invalid tool arguments and unknown tools go back to the model as errors, not crashes", async () => {
-    const { brain } = createEngineKit({ fake, knowledge });
+    const { brain } = await createEngineKit({ fake });
     fake.setScript((request, index) => {
       if (index === 0) return { kind: "tool_calls", calls: [{ name: "search_knowledge_base", arguments: { query: 42 } }, { name: "delete_everything", arguments: {} }, { name: "get_orders", arguments: "{not json" }] };
       const results = toolMessages(request);
@@ -156,12 +149,12 @@ describe("the OpenAI engine", () => {
   });
 
   it("an account action is restated for confirmation, then carried out by code on YES (no model call)", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "tool_calls", calls: [{ name: "propose_account_action", arguments: { action: "set_autopay", plan_id: null, installment_number: null, new_due_date: null, autopay_enabled: false, link_via: null } }] });
     const first = await brain.decide(makeTurn({ text: "Please turn off autopay", customerId: "C-1001" }));
     expect(first.decision.route).toBe("ai");
     expect(first.reply).toMatch(/^To confirm: turn autopay off/);
-    expect(first.decision.reasonCodes).toContain("action_proposed");
+    expect(first.decision.reasonCodes).toContain("account_action");
     const context = first.contextPatch!;
     expect(context[PENDING_ACTION_CONTEXT_KEY]).toBeDefined();
 
@@ -177,7 +170,7 @@ describe("the OpenAI engine", () => {
   });
 
   it("a human-only action (closing the account) goes to a person", async () => {
-    const { brain } = createEngineKit({ fake });
+    const { brain } = await createEngineKit({ fake });
     fake.enqueue({ kind: "tool_calls", calls: [{ name: "propose_account_action", arguments: { action: "close_account", plan_id: null, installment_number: null, new_due_date: null, autopay_enabled: null, link_via: null } }] });
     const outcome = await brain.decide(makeTurn({ text: "close my account", customerId: "C-1001" }));
     expect(outcome.decision.route).toBe("human");
