@@ -11,6 +11,7 @@ import { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
 import { ensureRedis } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
+import { createWebchatAdapter } from "../channels/webchat/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
 import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
 import type { AccountTools } from "./agent/local/account-tools.js";
@@ -95,11 +96,17 @@ interface ChannelBuildContext {
 
 /** One factory per channel kind; each validates its own settings from the channel file. */
 function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+  const { env } = context;
   switch (entry.kind) {
+    case "webchat":
+      return createWebchatAdapter({
+        settings: entry,
+        sessionSecret: webchatSecretOf(env),
+        ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
+      });
     default:
       throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
   }
-  void context;
 }
 
 /** An admin's routing rules, merged over the shipped ones, live next to the knowledge base. */
@@ -176,6 +183,17 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const onClose = (name: string, close: () => Promise<void>) => closers.unshift({ name, close });
 
+  const startedChannels: ChannelAdapter[] = [];
+  async function stopChannels(): Promise<void> {
+    for (const channel of startedChannels.splice(0)) {
+      try {
+        await channel.stop?.();
+      } catch (error) {
+        logger.warn({ err: error, channelId: channel.id }, "error while stopping a channel");
+      }
+    }
+  }
+
   async function closeAll(): Promise<void> {
     for (const { name, close } of closers.splice(0)) {
       try {
@@ -222,11 +240,10 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
     const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
 
+    // Channels start before any worker can ask them to send.
     for (const channel of channelList) {
-      if (channel.start) {
-        await channel.start(channelContext);
-        onClose(`channel ${channel.id}`, async () => channel.stop?.());
-      }
+      await channel.start?.(channelContext);
+      startedChannels.push(channel);
     }
     if (deskBundle.start) {
       await deskBundle.start();
@@ -264,8 +281,13 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
     }
 
+    // Channels stop first (registered last): live connections such as web chat sockets get a clean close
+    // code before the server stops, and workers drain after that.
+    onClose("channels", stopChannels);
+
     return { url, publicUrl, env, store, queue, handoff, intake, channels, app, logger, close: closeAll };
   } catch (error) {
+    await stopChannels().catch(() => undefined);
     await closeAll();
     throw error;
   }
