@@ -12,20 +12,21 @@ import { createOpenAIChatModel, RedisSpendLedger } from "../adapters/llm/index.j
 import { ensureRedis, redisAnswers } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
+import { createTwilioAdapter } from "../channels/twilio/index.js";
 import { createWebchatAdapter } from "../channels/webchat/index.js";
+import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
 import { qualityFileSource, withQualityRouting } from "../escalation/rules/quality-routing.js";
 import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
 import type { AccountTools } from "./agent/local/account-tools.js";
 import { createLocalBrain, createLocalEngine } from "./agent/local/index.js";
 import { createProviderAccountTools } from "./agent/local/provider-account-tools.js";
-import { createGuardrails } from "./guardrails/index.js";
-import type { AccountProvider } from "./ports/account-provider.js";
 import { createOpenAIBrain, createResilientModel } from "./agent/openai/compose.js";
 import { categoryChoicesOf, knowledgeSearchOver } from "./agent/openai/knowledge.js";
-import { QUALITY_FILE } from "./qa/quality-file.js";
 import type { ResilientChatModel } from "./agent/openai/resilient-model.js";
 import { InMemorySpendLedger } from "./agent/openai/spend.js";
+import { createGuardrails } from "./guardrails/index.js";
+import type { AccountProvider } from "./ports/account-provider.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
@@ -35,13 +36,14 @@ import { LlmMetrics } from "./observability/llm-metrics.js";
 import { SwitchboardMetrics } from "./observability/metrics.js";
 import { ConversationEvents } from "./pipeline/conversation-events.js";
 import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
-import { DeskTaskRunner } from "./pipeline/desk-tasks.js";
+import { DESK_TASKS, DeskTaskRunner } from "./pipeline/desk-tasks.js";
 import { Handoff } from "./pipeline/handoff.js";
 import { createInboundIntake } from "./pipeline/intake.js";
 import { createJobHandlers, type TaskHandler } from "./pipeline/job-handlers.js";
 import { TurnProcessor } from "./pipeline/process-turn.js";
 import { enqueuePendingWork } from "./pipeline/recovery.js";
 import { SendDispatcher } from "./pipeline/send-dispatcher.js";
+import { QUALITY_FILE } from "./qa/quality-file.js";
 import { learnedRoutingSignals, loadKnowledgeBase, type KnowledgeBase } from "./kb/load.js";
 import type { Brain, ReplyGuard, RoutingPolicy } from "./ports/agent-engine.js";
 import type { ChannelAdapter, ChannelContext, InboundIntake } from "./ports/channel-adapter.js";
@@ -97,6 +99,8 @@ export interface RunningSwitchboard {
 
 interface ChannelBuildContext {
   env: Env;
+  /** The raw environment: channels name their own credential variables (`authTokenEnv`). */
+  rawEnv: NodeJS.ProcessEnv;
   dataDir: string;
   logger: Logger;
   now: () => Date;
@@ -112,6 +116,11 @@ function createChannel(entry: ChannelEntry, context: ChannelBuildContext): Chann
         sessionSecret: webchatSecretOf(env),
         ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
       });
+    case "twilio_sms":
+    case "twilio_whatsapp":
+      return createTwilioAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
+    case "whatsapp_web":
+      return createWhatsAppWebAdapter(entry, { env: context.rawEnv, logger: context.logger });
     default:
       throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
   }
@@ -278,13 +287,31 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const events = new ConversationEvents(bus, logger);
     const handoff = new Handoff({ store, queue, events, now });
     const intake = createInboundIntake({ store, queue, metrics, logger });
-    const channelContext: ChannelContext = { intake, store, bus, rateLimiter, once, logger, publicUrl, dataDir, now };
-    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, dataDir, logger, now }));
+    const channelContext: ChannelContext = {
+      intake,
+      store,
+      bus,
+      rateLimiter,
+      once,
+      logger,
+      publicUrl,
+      dataDir,
+      now,
+      reportDeliveryProblem: (conversationId, messageId) =>
+        queue.enqueueTask({ name: DESK_TASKS.deliveryProblem, payload: { conversationId, messageId } }),
+    };
+    const rawEnv = options.env ?? process.env;
+    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, rawEnv, dataDir, logger, now }));
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
     const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
 
     // Channels start before any worker can ask them to send.
     for (const channel of channelList) {
+      // A linked WhatsApp Web device drives one browser: it lives with the send worker, never twice.
+      if (role === "web" && channel.kind === "whatsapp_web") {
+        logger.warn({ channelId: channel.id }, "whatsapp-web channels run in the worker process (role worker or all)");
+        continue;
+      }
       await channel.start?.(channelContext);
       startedChannels.push(channel);
     }
