@@ -9,10 +9,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEnv } from "../config/env.js";
-import { ValidationError } from "../errors.js";
+import { errorMessage, ValidationError } from "../errors.js";
 import { maskForModel } from "../guardrails/mask-for-model.js";
 import { createLogger } from "../logging/logger.js";
-import { createOpenAIModelFromEnv, openStoreFromEnv } from "../main.js";
+import { composeLocalBrain, createOpenAIModelFromEnv, openStoreFromEnv } from "../main.js";
 import { DEFAULT_QUALITY_THRESHOLDS, QUALITY_FILE, QualityThresholds, readQualityFile, writeQualityFile } from "../qa/quality-file.js";
 import { renderHtml, renderMarkdown } from "../qa/report-render.js";
 import { qualityFileOf, runQaReview } from "../qa/review.js";
@@ -76,6 +76,14 @@ export const qaReviewCommand: CliCommand = {
     const logger = createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, name: "qa" });
     const qualityPath = resolve(values.quality ?? join(env.DATA_DIR, QUALITY_FILE));
 
+    // Today's routing rules re-check the messages the AI answered (hard triggers it answered past).
+    const routing = await composeLocalBrain({ kbDir: env.KB_DIR }).then(
+      (composed) => composed.routing,
+      (error: unknown) => {
+        process.stderr.write(`qa review: no routing re-check (${errorMessage(error)})\n`);
+        return undefined;
+      },
+    );
     const store = await openStoreFromEnv(env, logger);
     const model = useModel ? await createOpenAIModelFromEnv(env, { logger }) : undefined;
     try {
@@ -88,6 +96,7 @@ export const qaReviewCommand: CliCommand = {
         previousQuality: values["no-quality"] ? null : await readQualityFile(qualityPath),
         ...(model ? { model: model.model } : {}),
         mask: (text) => maskForModel(text, { personal: true }),
+        ...(routing ? { routing } : {}),
         logger,
       });
       const out = resolve(values.out ?? "qa-review.md");

@@ -101,3 +101,20 @@ describe("qa review --since", () => {
     expect(() => parseSince("2026-13-45", now)).toThrow(/--since must be/);
   });
 });
+
+describe("rule scoring re-checks answered messages against today's routing rules", () => {
+  it("an AI answer to a hardship message is a missed trigger", async () => {
+    const { assessByRules } = await import("../../../src/qa/rule-scoring.js");
+    const { shippedKb } = await import("../../support/openai-kit.js");
+    const { createRoutingPolicy } = await import("../../../escalation/rules/index.js");
+    const { learnedRoutingSignals } = await import("../../../src/kb/load.js");
+    const routing = createRoutingPolicy({ signals: learnedRoutingSignals(await shippedKb()) });
+    const turn = makeTurn({ text: "I lost my job and can't pay this month", history: [] });
+    const inbound = { ...turn.message, decision: { route: "ai" as const, reasonCodes: [], guardrails: [], engine: "openai:m" } };
+    const reply = { ...turn.message, id: crypto.randomUUID(), seq: 2, direction: "outbound" as const, author: "ai" as const, text: "You can pay later in the app." };
+    const assessment = assessByRules({ conversation: turn.conversation, messages: [inbound, reply], events: [] }, { routing });
+    expect(assessment.flags).toContain("missed_trigger:hardship");
+    expect(assessment.scores.escalation_judgement).toBe(1);
+    expect(assessByRules({ conversation: turn.conversation, messages: [inbound, reply], events: [] }).flags).not.toContain("missed_trigger:hardship");
+  });
+});
