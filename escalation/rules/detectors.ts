@@ -66,8 +66,10 @@ export const DETECTOR_FUNCTIONS: Record<DetectorName, Detector> = {
     const needed = params.minRepeats ?? 3;
     let streak = 1;
     for (let index = 1; index < list.length; index += 1) {
-      streak = list[index] === list[index - 1] && (list[index] as string).length > 1 ? streak + 1 : 1;
-      if (streak >= needed) return `"${list[index] as string}" repeated`;
+      const word = list[index] as string;
+      // Words only: repeated digit groups ("4111 1111 1111", "00 00") are numbers, not insistence.
+      streak = word === list[index - 1] && word.length > 1 && /\p{L}/u.test(word) ? streak + 1 : 1;
+      if (streak >= needed) return `"${word}" repeated`;
     }
     return null;
   },
