@@ -23,6 +23,8 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_URL: url(["http", "https"]).optional(),
   DATABASE_URL: url(["postgres", "postgresql"]).optional(),
+  /** Connections per process in the PostgreSQL pool (ignored on embedded PGlite). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: url(["redis", "rediss"]).default("redis://127.0.0.1:6379"),
   AI_ENGINE: z.enum(["local", "openai"]).default("local"),
   OPENAI_API_KEY: optionalText,
