@@ -37,7 +37,7 @@ export class SlackActionTasks implements TaskHandler {
 
   async run(task: TaskJob): Promise<JobResult> {
     const payload = parseTask(ActionTaskPayload, task);
-    const tell = (text: string) => this.context.api.ephemeral(payload.channel, payload.userId, text);
+    const tell = (text: string) => this.context.api.ephemeral(payload.channel, payload.userId, text, { responseUrl: payload.responseUrl });
     const action = actionOf(payload.actionId);
     if (!action) return tell(HINTS.unknownAction(payload.actionId)).then(done);
     if (!UUID.test(payload.value)) return tell(HINTS.badValue).then(done);

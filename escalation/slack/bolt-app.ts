@@ -92,7 +92,14 @@ export function registerDeskListeners(app: App, deps: { queue: WorkQueue; once: 
     }
     await deps.queue.enqueueTask({
       name: SLACK_TASKS.action,
-      payload: { actionId: action.action_id, value: action.value ?? "", userId: body.user.id, channel, messageTs },
+      payload: {
+        actionId: action.action_id,
+        value: action.value ?? "",
+        userId: body.user.id,
+        channel,
+        messageTs,
+        ...(typeof body.response_url === "string" ? { responseUrl: body.response_url } : {}),
+      },
     });
     // Acknowledge after the click is safely queued: if the queue is down Slack shows the agent an error.
     await ack();

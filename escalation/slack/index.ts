@@ -79,6 +79,7 @@ export function createSlackDesk(config: SlackDeskConfig, deps: SlackDeskDependen
     usersTtlMs: config.usersCacheSeconds * 1_000,
     logger,
     now: deps.now,
+    apiUrl: config.apiUrl,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   const sla = new SlaTimers({

@@ -53,6 +53,9 @@ export interface SlackApiOptions {
   logger: Logger;
   now: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** The configured Web API base URL (SLACK_API_URL), whose host may also serve response URLs. */
+  apiUrl?: string | undefined;
+  fetch?: typeof globalThis.fetch;
 }
 
 interface Cached<T> {
@@ -103,12 +106,50 @@ export class SlackApi {
     await this.call("chat.update", () => this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
   }
 
-  /** A message only `user` sees, in the channel or in a thread. */
-  async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
+  /**
+   * A message only `user` sees, in the channel or in a thread. Slack refuses ephemerals to people outside
+   * the channel (someone clicking in a public channel they never joined); then the click's `response_url`
+   * carries it, and without one the hint is dropped (logged), never failing the task.
+   */
+  async ephemeral(channel: string, user: string, text: string, options: { threadTs?: string | undefined; responseUrl?: string | undefined } = {}): Promise<void> {
     await this.throttle(channel);
-    await this.call("chat.postEphemeral", () =>
-      this.client.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }),
-    );
+    try {
+      await this.call("chat.postEphemeral", () =>
+        this.client.chat.postEphemeral({ channel, user, text, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) }),
+      );
+    } catch (error) {
+      if (!(error instanceof DeliveryFailedError) || error.providerCode !== "slack_user_not_in_channel") throw error;
+      if (options.responseUrl && this.trustedResponseUrl(options.responseUrl)) await this.respond(options.responseUrl, text);
+      else this.options.logger.info({ channel, user }, "could not show an ephemeral hint to someone outside the channel");
+    }
+  }
+
+  /** Reply through an interaction's `response_url` (ephemeral, the original message left alone). */
+  private async respond(responseUrl: string, text: string): Promise<void> {
+    const fetchFn = this.options.fetch ?? globalThis.fetch;
+    let response: Response;
+    try {
+      response = await fetchFn(responseUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new DeliveryFailedError("slack_unreachable", `response_url: ${errorMessage(error)}`, { permanent: false, cause: error });
+    }
+    if (!response.ok) throw new DeliveryFailedError("slack_http", `response_url: HTTP ${response.status}`, { permanent: response.status < 500 });
+  }
+
+  /** Only Slack's own hooks (or the configured API host, for proxies and tests) get our text. */
+  private trustedResponseUrl(url: string): boolean {
+    try {
+      const target = new URL(url);
+      if (target.protocol === "https:" && target.hostname === "hooks.slack.com") return true;
+      return this.options.apiUrl !== undefined && target.origin === new URL(this.options.apiUrl).origin;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether `user` is in `channel` (member list cached briefly: joins and leaves show up within a minute). */

@@ -24,6 +24,8 @@ export const ActionTaskPayload = z.object({
   userId: slackId,
   channel: slackId,
   messageTs: slackTs,
+  /** The click's response URL: how we answer someone Slack will not send an ephemeral to. */
+  responseUrl: z.string().url().max(2_000).optional(),
 });
 export type ActionTaskPayload = z.infer<typeof ActionTaskPayload>;
 

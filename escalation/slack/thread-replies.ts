@@ -27,7 +27,7 @@ export class SlackThreadReplies implements TaskHandler {
   async run(task: TaskJob): Promise<JobResult> {
     const reply = parseTask(ThreadReplyPayload, task);
     const { api, store, logger } = this.context;
-    const tell = (text: string) => api.ephemeral(reply.channel, reply.userId, text, reply.threadTs);
+    const tell = (text: string) => api.ephemeral(reply.channel, reply.userId, text, { threadTs: reply.threadTs });
     const deskRef = encodeDeskRef({ channel: reply.channel, ts: reply.threadTs });
     const conversation = await store.findConversationByDeskRef(deskRef);
     if (!conversation) {
