@@ -185,10 +185,10 @@ export function ownershipContract(h: () => StoreHarness): void {
       await escalate(first, "C123/1700000000.000100");
       await escalate(second, "C123/1700000000.000200");
 
-      expect((await store.findConversationByDeskRef!("C123/1700000000.000100"))?.id).toBe(first);
-      expect((await store.findConversationByDeskRef!("C123/1700000000.000200"))?.id).toBe(second);
-      expect(await store.findConversationByDeskRef!("C123/1700000000.000300")).toBeNull();
-      expect(await store.findConversationByDeskRef!("")).toBeNull();
+      expect((await store.findConversationByDeskRef("C123/1700000000.000100"))?.id).toBe(first);
+      expect((await store.findConversationByDeskRef("C123/1700000000.000200"))?.id).toBe(second);
+      expect(await store.findConversationByDeskRef("C123/1700000000.000300")).toBeNull();
+      expect(await store.findConversationByDeskRef("")).toBeNull();
 
       const raised = await store.updateConversation(first, { escalationPriority: "high" });
       expect(raised.escalation).toMatchObject({ priority: "high", deskRef: "C123/1700000000.000100", reasonCodes: ["dispute"] });
@@ -196,7 +196,7 @@ export function ownershipContract(h: () => StoreHarness): void {
 
       // Handing back clears the escalation: its old post no longer leads to the conversation.
       await store.transition(first, { to: "ai", by: "agent", actor: "slack:U1", reason: "handed back", escalation: null });
-      expect(await store.findConversationByDeskRef!("C123/1700000000.000100")).toBeNull();
+      expect(await store.findConversationByDeskRef("C123/1700000000.000100")).toBeNull();
       // Without an escalation there is nothing to raise: the patch leaves it absent.
       expect((await store.updateConversation(first, { escalationPriority: "urgent" })).escalation).toBeUndefined();
     });
