@@ -78,7 +78,7 @@ export function maskedAddress(address: string): string {
 export function customerLabel(conversation: Conversation): string {
   const name = conversation.customerName?.trim();
   const address = maskedAddress(conversation.customerAddress);
-  return name ? `${escapeForSlack(maskSensitiveText(truncate(name, 80)))} (${address})` : address;
+  return name ? `${truncate(escapeForSlack(maskSensitiveText(name)), 120)} (${address})` : address;
 }
 
 /** "4 min", "1 h 5 min", "2 d 3 h". */

@@ -100,20 +100,21 @@ export function renderEscalationPost(facts: PostFacts): SlackMessage {
   const reasons = reasonsInWords(facts.reasonCodes);
   const customer = customerLabel(conversation);
   const header = truncate(`${PRIORITY_LOOK[facts.priority].word} escalation: ${reasons[0] ?? "Escalated"}`, SLACK_LIMITS.headerText);
-  const category = facts.category ? escapeForSlack(truncate(facts.category, 100)) : "—";
+  const category = facts.category ? truncate(escapeForSlack(facts.category), 300) : "—";
   const fields = [
     mrkdwn(`*Customer*\n${customer}`),
-    mrkdwn(`*Channel*\n${escapeForSlack(truncate(facts.channelLabel, 200))}`),
+    mrkdwn(`*Channel*\n${truncate(escapeForSlack(facts.channelLabel), 300)}`),
     mrkdwn(`*Priority*\n${priorityWords(facts.priority)}`),
     mrkdwn(`*Category*\n${category}`),
   ];
-  const reasonList = truncate(reasons.map((reason) => `• ${escapeForSlack(reason)}`).join("\n"), SLACK_LIMITS.sectionText - 20);
-  const summary = escapeForSlack(truncate(maskSensitiveText(facts.summary.trim() || summaryFrom(facts.latest)), SUMMARY_CHARS));
+  const reasonList = reasons.map((reason) => `• ${escapeForSlack(reason)}`).join("\n");
+  // Escape before cutting: escaping can multiply the length, the cut keeps the section within limits.
+  const summary = truncate(escapeForSlack(maskSensitiveText(facts.summary.trim() || summaryFrom(facts.latest))), SUMMARY_CHARS);
 
   const blocks: SlackBlock[] = [
     { type: "header", text: plain(header) },
     { type: "section", fields },
-    section(`*Why a person is needed*\n${reasonList}`),
+    section(truncate(`*Why a person is needed*\n${reasonList}`, SLACK_LIMITS.sectionText)),
     section(`*Summary*\n${summary}`, BLOCK_IDS.summary),
   ];
   const latest = facts.latest.slice(-LATEST_IN_POST);

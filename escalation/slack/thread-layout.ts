@@ -26,16 +26,16 @@ export function renderTranscript(messages: readonly Message[]): SlackMessage[] {
 
 /** A customer message that arrived while a person owns the conversation. */
 export function renderMirror(message: Message): SlackMessage[] {
-  const preview = truncate(maskSensitiveText(message.text.replace(/\s+/g, " ").trim()), 150);
-  return packMessages(messageBlocks(message), () => `Customer: ${escapeForSlack(preview) || "(attachment)"}`);
+  const preview = truncate(escapeForSlack(maskSensitiveText(message.text.replace(/\s+/g, " ").trim())), 150);
+  return packMessages(messageBlocks(message), () => `Customer: ${preview || "(attachment)"}`);
 }
 
 /** `mentionUser`: the agent who wrote the message, so Slack notifies them. */
 export function renderDeliveryProblem(message: Message, error: DeliveryError, mentionUser?: string): SlackMessage {
-  const reason = escapeForSlack(truncate(maskSensitiveText(error.message), 1_000));
-  const code = escapeForSlack(truncate(error.code, 100));
+  const reason = truncate(escapeForSlack(maskSensitiveText(error.message)), 1_000);
+  const code = truncate(escapeForSlack(error.code), 100);
   const what = error.permanent ? "did not reach the customer" : "has not reached the customer yet (it will be retried)";
-  const excerpt = escapeForSlack(truncate(maskSensitiveText(message.text.replace(/\s+/g, " ").trim()), 1_200));
+  const excerpt = truncate(escapeForSlack(maskSensitiveText(message.text.replace(/\s+/g, " ").trim())), 1_200);
   const blocks: SlackBlock[] = [
     section(`${mentionUser ? `<@${mentionUser}> ` : ""}:warning: This message ${what}: ${reason} (\`${code}\`)`),
     context(`>${excerpt || "(no text)"}`),

@@ -46,7 +46,12 @@ export interface RecordedCall {
   answer: Record<string, unknown>;
 }
 
-const METHODS = ["auth.test", "chat.postMessage", "chat.update", "chat.postEphemeral", "users.info", "conversations.members", "apps.connections.open"] as const;
+type FakeMethod = "auth.test" | "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "users.info" | "conversations.members" | "apps.connections.open";
+
+/** A parameter as text (form values are strings; JSON bodies may carry numbers). */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
 
 export class FakeSlackApi {
   readonly botToken: string;
@@ -116,12 +121,12 @@ export class FakeSlackApi {
   }
 
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: seconds`. */
-  rateLimit(method: (typeof METHODS)[number], retryAfterSeconds: number, times = 1): void {
+  rateLimit(method: FakeMethod, retryAfterSeconds: number, times = 1): void {
     this.rateLimits.set(method, { retryAfterSeconds, times });
   }
 
   /** The next `times` calls of `method` answer `{ ok: false, error }`. */
-  failWith(method: (typeof METHODS)[number], error: string, times = 1): void {
+  failWith(method: FakeMethod, error: string, times = 1): void {
     this.failures.set(method, { error, times });
   }
 
@@ -225,7 +230,7 @@ export class FakeSlackApi {
       case "chat.postEphemeral":
         return this.postEphemeral(params);
       case "users.info": {
-        const user = this.users.get(String(params.user));
+        const user = this.users.get(text(params.user));
         if (!user) return { ok: false, error: "user_not_found" };
         return {
           ok: true,
@@ -239,7 +244,7 @@ export class FakeSlackApi {
         };
       }
       case "conversations.members": {
-        const members = this.channels.get(String(params.channel));
+        const members = this.channels.get(text(params.channel));
         if (!members) return { ok: false, error: "channel_not_found" };
         const all = [...members];
         const limit = Math.max(1, Math.min(1_000, Number(params.limit ?? 100)));
@@ -272,7 +277,7 @@ export class FakeSlackApi {
   }
 
   private postMessage(params: Record<string, unknown>): Record<string, unknown> {
-    const channel = String(params.channel ?? "");
+    const channel = text(params.channel);
     const members = this.channels.get(channel);
     if (!members) return { ok: false, error: "channel_not_found" };
     if (!members.has(this.botUserId)) return { ok: false, error: "not_in_channel" };
@@ -296,7 +301,7 @@ export class FakeSlackApi {
   }
 
   private update(params: Record<string, unknown>): Record<string, unknown> {
-    const message = this.find(String(params.channel ?? ""), String(params.ts ?? ""));
+    const message = this.find(text(params.channel), text(params.ts));
     if (!message) return { ok: false, error: "message_not_found" };
     if (message.user !== this.botUserId) return { ok: false, error: "cant_update_message" };
     const problem = this.checkContent(params);
@@ -308,14 +313,14 @@ export class FakeSlackApi {
   }
 
   private postEphemeral(params: Record<string, unknown>): Record<string, unknown> {
-    const channel = String(params.channel ?? "");
+    const channel = text(params.channel);
     const members = this.channels.get(channel);
     if (!members) return { ok: false, error: "channel_not_found" };
-    const user = String(params.user ?? "");
+    const user = text(params.user);
     if (!members.has(user)) return { ok: false, error: "user_not_in_channel" };
     const problem = this.checkContent(params);
     if (problem) return { ok: false, error: problem };
-    this.ephemerals.push({ channel, user, text: String(params.text ?? ""), ...(typeof params.thread_ts === "string" ? { threadTs: params.thread_ts } : {}) });
+    this.ephemerals.push({ channel, user, text: text(params.text), ...(typeof params.thread_ts === "string" ? { threadTs: params.thread_ts } : {}) });
     return { ok: true, message_ts: this.nextTs() };
   }
 }
