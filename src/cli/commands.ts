@@ -2,12 +2,9 @@
  * The command table. Each command parses its own options (node:util parseArgs) and returns an exit code.
  * Commands that need concrete channels, adapters or desks get them from the composition root (main.ts).
  */
-export interface CliCommand {
-  /** Words that select it: ["kb", "build"]. */
-  path: string[];
-  usage: string;
-  summary: string;
-  run(args: string[]): Promise<number>;
-}
+import type { CliCommand } from "./cli-command.js";
+import { serveCommand } from "./serve.js";
 
-export const COMMANDS: CliCommand[] = [];
+export type { CliCommand } from "./cli-command.js";
+
+export const COMMANDS: CliCommand[] = [serveCommand];

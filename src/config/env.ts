@@ -26,6 +26,8 @@ export const EnvSchema = z.object({
   /** Connections per process in the PostgreSQL pool (ignored on embedded PGlite). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: url(["redis", "rediss"]).default("redis://127.0.0.1:6379"),
+  /** Prefix of every queue and Redis key, so several deployments can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,80}$/, "letters, digits, '_', '.' or '-' only (no ':')").default("switchboard"),
   AI_ENGINE: z.enum(["local", "openai"]).default("local"),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: url(["http", "https"]).optional(),

@@ -4,7 +4,7 @@
  */
 import formbody from "@fastify/formbody";
 import websocket from "@fastify/websocket";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { SwitchboardError, httpStatusFor } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { SwitchboardMetrics } from "../observability/metrics.js";
@@ -51,7 +51,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     loggerInstance,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
-    disableRequestLogging: true,
+    // Request lines would carry URLs with tokens and add noise; refusals and failures are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
 

@@ -1,0 +1,213 @@
+/**
+ * The composition root: the only module that knows every concrete class. It reads the configuration,
+ * opens the store and the queues (starting a private Redis when needed), builds the channels, the brain
+ * and the desk, and runs the web server and/or the workers. `startSwitchboard` is what `switchboard serve`
+ * runs and what end-to-end tests start in-process.
+ */
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { ensureRedis } from "../adapters/queue/embedded-redis.js";
+import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
+import { openConversationStore } from "../adapters/store/index.js";
+import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
+import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
+import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
+import { persistentSecret } from "./config/persistent-secret.js";
+import { ConfigError } from "./errors.js";
+import { createLogger, type Logger } from "./logging/logger.js";
+import { SwitchboardMetrics } from "./observability/metrics.js";
+import { ConversationEvents } from "./pipeline/conversation-events.js";
+import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
+import { DeskTaskRunner } from "./pipeline/desk-tasks.js";
+import { Handoff } from "./pipeline/handoff.js";
+import { createInboundIntake } from "./pipeline/intake.js";
+import { createJobHandlers, type TaskHandler } from "./pipeline/job-handlers.js";
+import { TurnProcessor } from "./pipeline/process-turn.js";
+import { enqueuePendingWork } from "./pipeline/recovery.js";
+import { SendDispatcher } from "./pipeline/send-dispatcher.js";
+import type { Brain } from "./ports/agent-engine.js";
+import type { ChannelAdapter, ChannelContext, InboundIntake } from "./ports/channel-adapter.js";
+import type { ConversationStore } from "./ports/conversation-store.js";
+import type { Desk, HumanAvailability } from "./ports/desk.js";
+import type { WorkQueue } from "./ports/work-queue.js";
+import { adminInboxRoutes } from "./server/admin-inbox-routes.js";
+import { createHttpServer } from "./server/http-server.js";
+
+export type Role = "web" | "worker" | "all";
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  role?: Role;
+  /** Replace the configured brain (tests drive the pipeline with a test engine). */
+  brain?: Brain;
+  /** Replace the configured desk. */
+  desk?: DeskBundle;
+  /** Replace the channels of the channel file (tests, embedding). */
+  channels?: ChannelAdapter[];
+  logger?: Logger;
+  now?: () => Date;
+  /** Prefix of every Redis key and queue (tests isolate themselves with it). */
+  queuePrefix?: string;
+  /** Listen port override (0 = any free port). */
+  port?: number;
+}
+
+/** A desk with what it adds to the server and the workers. */
+export interface DeskBundle {
+  desk: Desk;
+  availability?: HumanAvailability;
+  routes?: Array<(app: FastifyInstance) => void | Promise<void>>;
+  tasks?: TaskHandler[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface RunningSwitchboard {
+  /** Where the server listens (web role), e.g. http://127.0.0.1:3000. */
+  url: string | undefined;
+  publicUrl: string;
+  env: Env;
+  store: ConversationStore;
+  queue: WorkQueue;
+  handoff: Handoff;
+  intake: InboundIntake;
+  channels: ReadonlyMap<string, ChannelAdapter>;
+  app: FastifyInstance | undefined;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+interface ChannelBuildContext {
+  env: Env;
+  dataDir: string;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** One factory per channel kind; each validates its own settings from the channel file. */
+function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+  switch (entry.kind) {
+    default:
+      throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
+  }
+  void context;
+}
+
+function createConfiguredBrain(env: Env): Brain {
+  throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no brain is available in this build yet.`);
+}
+
+function createConfiguredDesk(_env: Env, store: ConversationStore, logger: Logger): DeskBundle {
+  return { desk: new InboxDesk(store, logger) };
+}
+
+export async function startSwitchboard(options: StartOptions = {}): Promise<RunningSwitchboard> {
+  const env = loadEnv(options.env ?? process.env);
+  const role = options.role ?? "all";
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, name: "switchboard" });
+  const now = options.now ?? (() => new Date());
+  const dataDir = resolve(env.DATA_DIR);
+  const publicUrl = publicUrlOf(env);
+  const file = loadSwitchboardFile(env.SWITCHBOARD_CONFIG);
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const onClose = (name: string, close: () => Promise<void>) => closers.unshift({ name, close });
+
+  async function closeAll(): Promise<void> {
+    for (const { name, close } of closers.splice(0)) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ err: error, part: name }, "error while shutting down");
+      }
+    }
+  }
+
+  try {
+    const redis = await ensureRedis({ url: env.REDIS_URL, dataDir, logger });
+    onClose("redis", () => redis.stop());
+
+    const store = await openConversationStore({ databaseUrl: env.DATABASE_URL, pgliteDataDir: join(dataDir, "pglite"), poolSize: env.DATABASE_POOL_SIZE, logger });
+    onClose("store", () => store.close());
+    await store.migrate();
+
+    const prefix = options.queuePrefix ?? env.QUEUE_PREFIX;
+    const metricsHolder: { metrics?: SwitchboardMetrics } = {};
+    const { queue, pool } = createBullQueues({
+      redisUrl: redis.url,
+      prefix,
+      logger,
+      onJobOutcome: (event) => {
+        if (event.outcome === "failed" || event.outcome === "retrying") metricsHolder.metrics?.jobFailures.inc({ queue: event.queue });
+      },
+    });
+    onClose("queue", () => queue.close());
+    const metrics = new SwitchboardMetrics({ queues: queue });
+    metricsHolder.metrics = metrics;
+    const bus = createRedisBus({ redisUrl: redis.url, prefix, logger });
+    onClose("bus", () => bus.close());
+    const rateLimiter = createRedisRateLimiter({ redisUrl: redis.url, prefix, logger });
+    onClose("rate-limiter", () => rateLimiter.close());
+    const once = createRedisOnceGuard({ redisUrl: redis.url, prefix, logger });
+    onClose("once-guard", () => once.close());
+
+    const events = new ConversationEvents(bus, logger);
+    const handoff = new Handoff({ store, queue, events, now });
+    const intake = createInboundIntake({ store, queue, metrics, logger });
+    const channelContext: ChannelContext = { intake, store, bus, rateLimiter, once, logger, publicUrl, dataDir, now };
+    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, dataDir, logger, now }));
+    const channels = new Map(channelList.map((channel) => [channel.id, channel]));
+    const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
+
+    for (const channel of channelList) {
+      if (channel.start) {
+        await channel.start(channelContext);
+        onClose(`channel ${channel.id}`, async () => channel.stop?.());
+      }
+    }
+    if (deskBundle.start) {
+      await deskBundle.start();
+      onClose("desk", async () => deskBundle.stop?.());
+    }
+
+    if (role !== "web") {
+      const brain = options.brain ?? createConfiguredBrain(env);
+      const turns = new TurnProcessor({ store, queue, brain, channels, events, availability: deskBundle.availability ?? ALWAYS_AVAILABLE, metrics, logger, now });
+      const sends = new SendDispatcher({ store, queue, channels, rateLimiter, metrics, logger });
+      const deskTasks = new DeskTaskRunner({ store, desk: deskBundle.desk, logger });
+      await pool.start(createJobHandlers({ turns, sends, tasks: [deskTasks, ...(deskBundle.tasks ?? [])] }));
+      onClose("workers", () => pool.close());
+      await enqueuePendingWork({ store, queue, logger });
+    }
+
+    let app: FastifyInstance | undefined;
+    let url: string | undefined;
+    if (role !== "worker") {
+      const routes = [...(deskBundle.routes ?? [])];
+      if (env.ADMIN_TOKEN) routes.push(adminInboxRoutes({ store, handoff, adminToken: env.ADMIN_TOKEN }));
+      app = await createHttpServer({
+        logger,
+        metrics,
+        channels: channelList,
+        channelContext,
+        routes,
+        readiness: [
+          { name: "database", check: () => store.ping() },
+          { name: "redis", check: () => queue.ping() },
+        ],
+      });
+      const server = app;
+      onClose("http", () => server.close());
+      url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
+    }
+
+    return { url, publicUrl, env, store, queue, handoff, intake, channels, app, logger, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** The web chat signing secret: WEBCHAT_SECRET, or one generated once under the data directory. */
+export function webchatSecretOf(env: Env): string {
+  return env.WEBCHAT_SECRET ?? persistentSecret(resolve(env.DATA_DIR), "webchat-secret");
+}
