@@ -14,7 +14,8 @@ import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { HandoffActions } from "../../src/ports/desk.js";
 import type { OnceGuard, RateLimiter, WorkQueue } from "../../src/ports/work-queue.js";
-import { SlaTimers, type SlaClock } from "../sla.js";
+import type { BusinessHours } from "../business-hours.js";
+import { SlaTimers } from "../sla.js";
 import { SlackActionTasks } from "./actions.js";
 import { createBoltApp, registerDeskListeners } from "./bolt-app.js";
 import { deskChannels, type SlackDeskConfig } from "./config.js";
@@ -40,19 +41,23 @@ export interface SlackDeskDependencies {
   once: OnceGuard;
   logger: Logger;
   now: () => Date;
-  /** Business hours: SLA clocks start at the next opening. Absent: always running. */
-  availability?: SlaClock;
+  /** Business hours: the customer's handoff notice, and SLA clocks start at the next opening. */
+  availability?: BusinessHours;
   /** Channel id -> kind, for "SMS (sms-us)" in posts. */
   channelKinds?: ReadonlyMap<string, ChannelKind>;
   /** For tests: how the desk waits for the channel rate limit. */
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Also the shape `src/main.ts` takes as its `DeskBundle` (`desk`, `availability`, `routes`, `tasks`, `start`, `stop`). */
 export interface SlackDeskBundle {
   desk: SlackDesk;
   app: App;
   registerRoutes: (server: FastifyInstance) => Promise<void>;
   taskHandlers: TaskHandler[];
+  routes: Array<(server: FastifyInstance) => Promise<void>>;
+  tasks: TaskHandler[];
+  availability?: BusinessHours;
   sla: SlaTimers;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -106,12 +111,17 @@ export function createSlackDesk(config: SlackDeskConfig, deps: SlackDeskDependen
   const desk = new SlackDesk(context);
   sla.useAlerts(desk);
 
+  const registerRoutes = receiver ? receiver.registerRoutes : async () => undefined;
+  const taskHandlers: TaskHandler[] = [new SlackActionTasks(context), new SlackThreadReplies(context), new SlackTranscriptTask(context), sla];
   return {
     desk,
     app,
     sla,
-    registerRoutes: receiver ? receiver.registerRoutes : async () => undefined,
-    taskHandlers: [new SlackActionTasks(context), new SlackThreadReplies(context), new SlackTranscriptTask(context), sla],
+    registerRoutes,
+    taskHandlers,
+    routes: [registerRoutes],
+    tasks: taskHandlers,
+    ...(deps.availability ? { availability: deps.availability } : {}),
     async start() {
       if (socketMode) await app.start();
     },
