@@ -28,36 +28,50 @@ function signed(secret: string, body: string, contentType: string, options: { at
   };
 }
 
-/** An Events API `event_callback` around `event`. */
+/** An Events API `event_callback` body around `event` (what Slack POSTs, or puts in a Socket Mode envelope). */
+export function eventBody(fake: Pick<FakeSlackApi, "teamId" | "botUserId">, event: Record<string, unknown>, eventId?: string): { body: Record<string, unknown>; eventId: string } {
+  const id = eventId ?? `Ev${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`;
+  return {
+    eventId: id,
+    body: {
+      token: "deprecated-verification-token",
+      team_id: fake.teamId,
+      api_app_id: "A0FAKE",
+      event,
+      type: "event_callback",
+      event_id: id,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: fake.teamId, user_id: fake.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    },
+  };
+}
+
+/** An Events API request, signed. */
 export function eventRequest(
   secret: string,
-  fake: Pick<FakeSlackApi, "teamId">,
+  fake: Pick<FakeSlackApi, "teamId" | "botUserId">,
   event: Record<string, unknown>,
   options: { eventId?: string; at?: Date; retryNum?: number } = {},
 ): SlackRequest & { eventId: string } {
-  const eventId = options.eventId ?? `Ev${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`;
-  const body = JSON.stringify({
-    token: "deprecated-verification-token",
-    team_id: fake.teamId,
-    api_app_id: "A0FAKE",
-    event,
-    type: "event_callback",
-    event_id: eventId,
-    event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ team_id: fake.teamId, user_id: "U0BOT", is_bot: true, is_enterprise_install: false }],
-    is_ext_shared_channel: false,
-  });
-  return { ...signed(secret, body, "application/json", options), eventId };
+  const { body, eventId } = eventBody(fake, event, options.eventId);
+  return { ...signed(secret, JSON.stringify(body), "application/json", options), eventId };
 }
 
-/** A `block_actions` interaction: `user` clicked `actionId` on `message` (as the fake stored it). */
-export function blockActionRequest(
-  secret: string,
-  fake: FakeSlackApi,
-  input: { user: string; message: FakeSlackMessage; actionId: string; value: string; at?: Date; triggerId?: string; withResponseUrl?: boolean },
-): SlackRequest & { triggerId: string } {
+export interface ClickInput {
+  user: string;
+  message: FakeSlackMessage;
+  actionId: string;
+  value: string;
+  at?: Date;
+  triggerId?: string;
+  withResponseUrl?: boolean;
+}
+
+/** A `block_actions` payload: `user` clicked `actionId` on `message` (as the fake stored it). */
+export function blockActionPayload(fake: FakeSlackApi, input: ClickInput): Record<string, unknown> {
   const triggerId = input.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${randomUUID().slice(0, 8)}`;
-  const payload = {
+  return {
     type: "block_actions",
     user: { id: input.user, username: input.user.toLowerCase(), name: input.user.toLowerCase(), team_id: fake.teamId },
     api_app_id: "A0FAKE",
@@ -79,6 +93,11 @@ export function blockActionRequest(
       },
     ],
   };
+}
+
+/** A click as Slack POSTs it: form-encoded `payload=<json>`, signed. */
+export function blockActionRequest(secret: string, fake: FakeSlackApi, input: ClickInput): SlackRequest & { triggerId: string } {
+  const payload = blockActionPayload(fake, input);
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  return { ...signed(secret, body, "application/x-www-form-urlencoded", input), triggerId };
+  return { ...signed(secret, body, "application/x-www-form-urlencoded", input), triggerId: String(payload.trigger_id) };
 }

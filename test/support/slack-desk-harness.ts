@@ -16,6 +16,7 @@ import { Handoff } from "../../src/pipeline/handoff.js";
 import type { Brain } from "../../src/ports/agent-engine.js";
 import type { ChannelAdapter } from "../../src/ports/channel-adapter.js";
 import { FakeSlackApi } from "../fakes/slack-api.js";
+import { FakeSlackSocket } from "../fakes/slack-socket.js";
 import { blockActionRequest, eventRequest, type SlackRequest } from "../fakes/slack-requests.js";
 import { createHarness, type Harness } from "./switchboard-harness.js";
 import { TEST_REDIS_URL } from "./services.js";
@@ -32,6 +33,8 @@ export const AGENTS = {
 export interface SlackDeskWorld {
   harness: Harness;
   fake: FakeSlackApi;
+  /** Set when the world runs in Socket Mode. */
+  socket: FakeSlackSocket | undefined;
   switchboard: RunningSwitchboard;
   bundle: SlackDeskBundle;
   /** POST a signed (or hand-made) request to /slack/events. */
@@ -50,11 +53,14 @@ export async function startSlackDeskWorld(options: {
   deskFile?: Record<string, unknown>;
   availability?: AvailabilityInput;
   now?: () => Date;
+  /** Connect over Socket Mode (SLACK_APP_TOKEN) instead of HTTP events. */
+  socketMode?: boolean;
 }): Promise<SlackDeskWorld> {
   const harness = await createHarness();
   const fake = await new FakeSlackApi().start();
   fake.addUser(AGENTS.sam).addUser(AGENTS.alex).addUser(AGENTS.outsider);
   fake.addChannel(DESK_CHANNEL, [AGENTS.sam.id, AGENTS.alex.id]).addChannel(DISPUTES_CHANNEL, [AGENTS.sam.id]);
+  const socket = options.socketMode ? await FakeSlackSocket.start(fake) : undefined;
 
   const logger = silentLogger();
   const now = options.now ?? (() => new Date());
@@ -66,7 +72,13 @@ export async function startSlackDeskWorld(options: {
   const once = createRedisOnceGuard(redis);
   const handoff = new Handoff({ store, queue, events: new ConversationEvents(bus, logger), now });
   const config = slackDeskConfigFrom(
-    { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_ESCALATION_CHANNEL: DESK_CHANNEL, SLACK_API_URL: fake.apiUrl },
+    {
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_ESCALATION_CHANNEL: DESK_CHANNEL,
+      SLACK_API_URL: fake.apiUrl,
+      ...(socket ? { SLACK_APP_TOKEN: fake.appToken } : {}),
+    },
     { channels: { disputes: DISPUTES_CHANNEL }, mentionGroup: "S0SUPPORT", ...options.deskFile },
   )!;
   const availability = new BusinessHours(options.availability ?? {});
@@ -88,6 +100,7 @@ export async function startSlackDeskWorld(options: {
   return {
     harness,
     fake,
+    socket,
     switchboard,
     bundle,
     send,
@@ -106,6 +119,7 @@ export async function startSlackDeskWorld(options: {
       await switchboard.close();
       for (const part of [queue, bus, rateLimiter, once, store]) await part.close();
       await harness.stopAll();
+      await socket?.stop();
       await fake.stop();
     },
   };
