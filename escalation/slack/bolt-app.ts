@@ -28,12 +28,18 @@ export function webClientOptions(config: Pick<SlackDeskConfig, "apiUrl">, logger
   };
 }
 
+/**
+ * `deferInitialization`: Bolt would otherwise call `auth.test` inside its constructor and keep a failed
+ * answer (Slack unreachable at boot) for ever, as an unhandled rejection. Instead the receiver (or
+ * `start` in Socket Mode) calls `app.init()` when the first request arrives and again after a failure.
+ */
 export function createBoltApp(config: SlackDeskConfig, options: { receiver?: Receiver; logger: Logger }): App {
   const logger = boltLogger(options.logger);
   const clientOptions = webClientOptions(config, options.logger);
+  const common = { token: config.botToken, logger, clientOptions, convoStore: false as const, deferInitialization: true };
   const app = config.appToken
-    ? new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions, convoStore: false })
-    : new App({ token: config.botToken, ...(options.receiver ? { receiver: options.receiver } : {}), logger, clientOptions, convoStore: false });
+    ? new App({ ...common, appToken: config.appToken, socketMode: true })
+    : new App({ ...common, ...(options.receiver ? { receiver: options.receiver } : {}) });
   app.error(async (error) => {
     options.logger.error({ err: error, code: error.code }, "Slack listener failed");
     throw error;

@@ -33,6 +33,7 @@ const headerOf = (request: FastifyRequest, name: string): string | undefined => 
 
 export class FastifySlackReceiver implements Receiver {
   private app: App | undefined;
+  private initializing: Promise<void> | undefined;
   readonly path: string;
 
   constructor(private readonly options: FastifyReceiverOptions) {
@@ -77,7 +78,10 @@ export class FastifySlackReceiver implements Receiver {
     if (!body) return reply.status(400).send({ error: "input.invalid", message: "body is not a Slack event or interaction" });
     if (body.type === "url_verification" && typeof body.challenge === "string") return reply.send({ challenge: body.challenge });
     if (body.ssl_check !== undefined) return reply.status(200).send();
-    if (!this.app) return reply.status(503).send({ error: "not_ready", message: "the Slack app is not initialised" });
+    if (!this.app || !(await this.ready(this.app))) {
+      // Slack retries events after a 5xx; a click shows the agent an error and can be clicked again.
+      return reply.status(503).send({ error: "not_ready", message: "the Slack app could not initialise (auth.test failed)" });
+    }
 
     const retryHeader = headerOf(request, "x-slack-retry-num");
     const retryNum = retryHeader !== undefined && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
@@ -96,6 +100,21 @@ export class FastifySlackReceiver implements Receiver {
       case "failed":
         this.options.logger.error({ err: outcome.error, type: body.type }, "Slack request failed before it was acknowledged");
         return reply.status(500).send({ error: "internal", message: "internal error" });
+    }
+  }
+
+  /** Bolt's `init()` (auth.test) once, retried on the next request when it failed. */
+  private async ready(app: App): Promise<boolean> {
+    this.initializing ??= app.init().catch((error: unknown) => {
+      this.initializing = undefined;
+      throw error;
+    });
+    try {
+      await this.initializing;
+      return true;
+    } catch (error) {
+      this.options.logger.error({ err: error }, "Slack app initialisation failed; answering 503 until it succeeds");
+      return false;
     }
   }
 

@@ -123,7 +123,9 @@ export function createSlackDesk(config: SlackDeskConfig, deps: SlackDeskDependen
     tasks: taskHandlers,
     ...(deps.availability ? { availability: deps.availability } : {}),
     async start() {
-      if (socketMode) await app.start();
+      if (!socketMode) return;
+      await app.init();
+      await app.start();
     },
     async stop() {
       if (socketMode) await app.stop();
