@@ -66,6 +66,8 @@ export class FakeSlackApi {
   readonly responses: Array<{ path: string; body: Record<string, unknown> }> = [];
   /** `apps.connections.open` answers this URL (a Socket Mode test sets it). */
   socketUrl: string | undefined;
+  /** The most members `conversations.members` returns per page, whatever `limit` asks (pagination tests). */
+  membersPageSize = 1_000;
 
   private readonly server: Server;
   private readonly users = new Map<string, FakeSlackUser>();
@@ -247,7 +249,7 @@ export class FakeSlackApi {
         const members = this.channels.get(text(params.channel));
         if (!members) return { ok: false, error: "channel_not_found" };
         const all = [...members];
-        const limit = Math.max(1, Math.min(1_000, Number(params.limit ?? 100)));
+        const limit = Math.max(1, Math.min(this.membersPageSize, Number(params.limit ?? 100)));
         const start = typeof params.cursor === "string" && params.cursor !== "" ? Number(Buffer.from(params.cursor, "base64").toString("utf8")) : 0;
         const page = all.slice(start, start + limit);
         const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64") : "";

@@ -162,6 +162,28 @@ describe("thread replies", () => {
     expect(deliveredTo(conversationId).filter((item) => item.author === "agent")).toHaveLength(1);
   });
 
+  it("posts a failed delivery in the thread with the reason, mentioning the agent", async () => {
+    const { conversationId, post } = await claimed();
+    channel.permanentFailure = "opted_out";
+    try {
+      await world.reply(post.channel, post.ts, AGENTS.sam.id, "Are you still there?");
+      const problem = await eventually(
+        () => world.fake.thread(post.channel, post.ts).find((reply) => reply.text.startsWith("Delivery problem")),
+        Boolean,
+        15_000,
+        "the delivery problem in the thread",
+      );
+      const text = JSON.stringify(problem?.blocks);
+      expect(text).toContain(`<@${AGENTS.sam.id}> :warning: This message did not reach the customer`);
+      expect(text).toContain("opted_out");
+      expect(text).toContain("Are you still there?");
+      const failed = (await world.switchboard.store.listMessages(conversationId)).find((item) => item.text === "Are you still there?");
+      expect(failed).toMatchObject({ status: "failed", error: { code: "opted_out", permanent: true } });
+    } finally {
+      channel.permanentFailure = undefined;
+    }
+  });
+
   it("mirrors the customer's messages into the thread while the AI stays silent", async () => {
     const { address, conversationId, post } = await claimed();
     await say(address, `is anyone there? my card is ${CARD}`);
