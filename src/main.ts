@@ -211,3 +211,5 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
 export function webchatSecretOf(env: Env): string {
   return env.WEBCHAT_SECRET ?? persistentSecret(resolve(env.DATA_DIR), "webchat-secret");
 }
+
+export { createAccountProviderFromEnv } from "../adapters/accounts/index.js";

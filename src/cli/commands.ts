@@ -2,9 +2,10 @@
  * The command table. Each command parses its own options (node:util parseArgs) and returns an exit code.
  * Commands that need concrete channels, adapters or desks get them from the composition root (main.ts).
  */
+import { accountsShowCommand } from "./accounts-show.js";
 import type { CliCommand } from "./cli-command.js";
 import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand];

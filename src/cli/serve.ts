@@ -33,11 +33,14 @@ export const serveCommand: CliCommand = {
         }
         stopping = true;
         running.logger.info({ signal }, "shutting down: draining workers");
+        // A handler stuck past the drain timeout can keep a connection open: exit once closed anyway.
         void running.close().then(resolve, resolve);
       };
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
     });
+    process.stdout.write("Switchboard stopped.\n");
+    setTimeout(() => process.exit(0), 1_000).unref();
     return 0;
   },
 };

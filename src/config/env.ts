@@ -48,6 +48,30 @@ export const EnvSchema = z.object({
   /** Signs web chat session tokens; generated and kept under DATA_DIR when unset. */
   WEBCHAT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The company's account API (adapters/accounts); unset: the demo dataset. */
+  ACCOUNTS_API_URL: url(["http", "https"]).optional(),
+  ACCOUNTS_API_TOKEN: optionalText,
+  /** The header that carries ACCOUNTS_API_TOKEN; `Authorization` sends it as `Bearer <token>`. */
+  ACCOUNTS_API_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").default("Authorization"),
+  ACCOUNTS_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** JSON object overriding path templates, e.g. {"plans":"/v2/customers/{id}/plans"}. */
+  ACCOUNTS_API_PATHS: optionalText,
+  /** A demo dataset file (JSON, relative dates allowed); default adapters/accounts/demo-accounts.json. */
+  ACCOUNTS_DATA: optionalText,
+  /** Verifies the signed customer tokens the company's site gives the web chat (HMAC-SHA256). */
+  CUSTOMER_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The zone in which "today" and "tomorrow" are meant (due dates, guardrails); an IANA name. */
+  BUSINESS_TIME_ZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as America/New_York")
+    .default("UTC"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

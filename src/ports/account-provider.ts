@@ -98,4 +98,78 @@ export interface AccountProvider {
   getOrders(customerId: string): Promise<Order[]>;
   getRefunds(customerId: string): Promise<Refund[]>;
   getDisputes(customerId: string): Promise<Dispute[]>;
+  /** Present when the provider can change accounts (see `AccountActions` below). */
+  readonly actions?: AccountActions;
+}
+
+/*
+ * Account actions (optional capability). The brain only calls these after the customer confirmed an
+ * explicit restatement (src/agent/account-actions.ts). Every call carries an idempotency key (the pending
+ * action's id), so a turn processed twice never changes an account twice. Cancelling an order and closing
+ * an account are human-only: they have no method here on purpose.
+ */
+
+/** Actions a person must do; the AI never offers or performs them. */
+export const HUMAN_ONLY_ACCOUNT_ACTIONS = ["cancel_order", "close_account"] as const;
+export type HumanOnlyAccountAction = (typeof HUMAN_ONLY_ACCOUNT_ACTIONS)[number];
+
+export const ChangeDueDateInput = z.object({
+  customerId: z.string().min(1),
+  planId: z.string().min(1),
+  installmentNumber: z.number().int().positive(),
+  newDueDate: IsoDate,
+  idempotencyKey: z.string().min(1).max(200),
+});
+export type ChangeDueDateInput = z.infer<typeof ChangeDueDateInput>;
+
+export const ChangeDueDateResult = z.object({
+  planId: z.string(),
+  installmentNumber: z.number().int().positive(),
+  previousDueDate: IsoDate,
+  newDueDate: IsoDate,
+  amount: Money,
+});
+export type ChangeDueDateResult = z.infer<typeof ChangeDueDateResult>;
+
+export const SetAutopayInput = z.object({
+  customerId: z.string().min(1),
+  /** One plan, or every active plan of the customer when absent. */
+  planId: z.string().min(1).optional(),
+  enabled: z.boolean(),
+  idempotencyKey: z.string().min(1).max(200),
+});
+export type SetAutopayInput = z.infer<typeof SetAutopayInput>;
+
+export const SetAutopayResult = z.object({
+  planIds: z.array(z.string()),
+  enabled: z.boolean(),
+});
+export type SetAutopayResult = z.infer<typeof SetAutopayResult>;
+
+/** The card is never typed into a chat: the customer gets a secure link to the company's own page. */
+export const CardUpdateLinkInput = z.object({
+  customerId: z.string().min(1),
+  via: z.enum(["sms", "email"]),
+  idempotencyKey: z.string().min(1).max(200),
+});
+export type CardUpdateLinkInput = z.infer<typeof CardUpdateLinkInput>;
+
+export const CardUpdateLinkResult = z.object({
+  via: z.enum(["sms", "email"]),
+  /** Where it went, already masked by the provider (`+1415***0101`, `m***@example.com`). */
+  destinationMasked: z.string(),
+  /** ISO date-time after which the link no longer works. */
+  expiresAt: z.string().datetime({ offset: true }),
+});
+export type CardUpdateLinkResult = z.infer<typeof CardUpdateLinkResult>;
+
+export interface AccountActions {
+  changeDueDate(input: ChangeDueDateInput): Promise<ChangeDueDateResult>;
+  setAutopay(input: SetAutopayInput): Promise<SetAutopayResult>;
+  sendCardUpdateLink(input: CardUpdateLinkInput): Promise<CardUpdateLinkResult>;
+}
+
+/** A provider that can also change accounts exposes `actions`; one without it is read-only. */
+export interface AccountProviderWithActions extends AccountProvider {
+  readonly actions: AccountActions;
 }

@@ -22,6 +22,11 @@ export interface GroundingFact {
   /** Where it came from: a document id, `plan:P-1001`, a tool name. */
   ref: string;
   text: string;
+  /**
+   * For account facts: whose account record it is. Guardrails treat an account fact of anyone but the
+   * verified customer as a data leak (src/guardrails).
+   */
+  customerId?: string;
 }
 
 /** A rule that fired; `code` is stable (e.g. `human_requested`, `hardship`), `label` is for people. */

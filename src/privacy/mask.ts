@@ -18,6 +18,7 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bBasic\s+[A-Za-z0-9+/=]{8,}/g, "Basic [redacted]"],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
   [/\bsbw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, "[redacted-session]"],
+  [/\bsbc1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, "[redacted-customer-token]"],
   [/\bsk-(?:proj-)?[A-Za-z0-9_-]{16,}/g, "[redacted-key]"],
   [/\bxox[abposre]-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],
   [/\bxapp-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],

@@ -1,0 +1,18 @@
+/**
+ * Read everything about one customer from the provider at once. Provider failures (`UpstreamError`)
+ * propagate: the engine turns them into an escalation with `upstream_error`, never into a guess.
+ */
+import type { AccountProvider } from "../ports/account-provider.js";
+import type { AccountSnapshot } from "./account-facts.js";
+
+export async function fetchAccountSnapshot(accounts: AccountProvider, customerId: string): Promise<AccountSnapshot | null> {
+  const customer = await accounts.findCustomer({ id: customerId });
+  if (!customer) return null;
+  const [plans, orders, refunds, disputes] = await Promise.all([
+    accounts.getPaymentPlans(customer.id),
+    accounts.getOrders(customer.id),
+    accounts.getRefunds(customer.id),
+    accounts.getDisputes(customer.id),
+  ]);
+  return { customer, plans, orders, refunds, disputes };
+}
