@@ -17,6 +17,8 @@ import type { JobResult, OnceGuard, TaskJob, WorkQueue } from "../src/ports/work
 import type { TaskHandler } from "../src/pipeline/job-handlers.js";
 
 export const SLA_TASKS = { unclaimed: "sla.unclaimed", noReply: "sla.no_reply" } as const;
+/** Recorded on the conversation at each re-alert (audit; the desk counts them on its post). */
+export const SLA_REALERT_EVENT = "sla_realert";
 
 export const SlaConfigSchema = z.object({
   /** Minutes an escalation may wait unclaimed before the team is re-alerted (0: never). */
@@ -140,6 +142,12 @@ export class SlaTimers implements TaskHandler {
     const priority = this.deps.config.raisePriority ? NEXT_PRIORITY[escalation.priority] : escalation.priority;
     const raised = priority !== escalation.priority;
     const current = raised ? await this.deps.store.updateConversation(conversation.id, { escalationPriority: priority }) : conversation;
+    await this.deps.store.recordEvent(conversation.id, {
+      type: SLA_REALERT_EVENT,
+      reason: `unclaimed after ${this.deps.config.unclaimedMinutes} min`,
+      actor: "sla",
+      data: { deskRef: payload.deskRef, level: payload.level, priority },
+    });
     const now = this.deps.now();
     await alerts.realertUnclaimed({
       conversation: current,

@@ -10,7 +10,7 @@ import type { AgentRef } from "../../src/ports/desk.js";
 import type { JobResult, TaskJob } from "../../src/ports/work-queue.js";
 import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import { HINTS } from "./agent-hints.js";
-import { agentFor, currentPostOf, mentionOf, redrawPost, type DeskContext } from "./desk-context.js";
+import { agentFor, currentPostOf, mentionOf, redraw, type DeskContext } from "./desk-context.js";
 import { encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
 import { ACTION_IDS, type DeskAction } from "./post-layout.js";
 import { ActionTaskPayload, SLACK_TASKS, parseTask } from "./tasks.js";
@@ -69,20 +69,18 @@ export class SlackActionTasks implements TaskHandler {
   }
 
   private async claim(click: Click, tell: (text: string) => Promise<void>): Promise<void> {
-    const { conversation, agent, ref, payload } = click;
+    const { conversation, agent, ref } = click;
     const result = await this.context.handoff.claim(conversation.id, agent);
     if (result.kind === "claimed") {
       this.context.logger.info({ conversationId: conversation.id, agent: agent.id, waitedMs: result.waitedMs }, "escalation claimed");
-      await redrawPost(this.context, {
-        ref,
-        facts: result.conversation,
-        status: { kind: "claimed", agentUserId: payload.userId, waitedMs: result.waitedMs, viaReply: false }
-      });
+      await redraw(this.context, ref, conversation.id);
       await this.context.sla.scheduleNoReply({ conversationId: conversation.id, deskRef: encodeDeskRef(ref), assignee: agent.id, since: this.context.now() });
       return;
     }
     if (result.kind === "already_claimed") {
       await tell(result.by === agent.id ? HINTS.alreadyClaimedByYou : HINTS.alreadyClaimedBy(mentionOf(result.by)));
+      // A retried claim whose first run failed before the redraw: draw it now (idempotent).
+      if (result.by === agent.id) await redraw(this.context, ref, conversation.id);
       return;
     }
     await tell(HINTS.notClaimable(result.state));
@@ -90,19 +88,15 @@ export class SlackActionTasks implements TaskHandler {
 
   /** Resolve or hand back: whoever claimed it, or any desk member while nobody has. */
   private async finish(action: "resolve" | "handBack", click: Click, tell: (text: string) => Promise<void>): Promise<void> {
-    const { conversation, agent, ref, payload } = click;
+    const { conversation, agent, ref } = click;
     if (conversation.state === "resolved") return tell(HINTS.alreadyResolved);
     if (conversation.state === "ai") return tell(HINTS.withAi);
     if (conversation.state === "human" && conversation.assignee && conversation.assignee !== agent.id) {
       return tell(HINTS.notYours(mentionOf(conversation.assignee)));
     }
-    if (action === "resolve") {
-      await this.context.handoff.resolve(conversation.id, agent);
-      await redrawPost(this.context, { ref, facts: conversation, status: { kind: "resolved", agentUserId: payload.userId } });
-    } else {
-      await this.context.handoff.handBack(conversation.id, agent);
-      await redrawPost(this.context, { ref, facts: conversation, status: { kind: "handed_back", agentUserId: payload.userId } });
-    }
+    if (action === "resolve") await this.context.handoff.resolve(conversation.id, agent);
+    else await this.context.handoff.handBack(conversation.id, agent);
+    await redraw(this.context, ref, conversation.id);
     this.context.logger.info({ conversationId: conversation.id, agent: agent.id, action }, action === "resolve" ? "escalation resolved" : "conversation handed back to the AI");
   }
 }

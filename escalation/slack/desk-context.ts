@@ -3,7 +3,7 @@
  * SLA timers, the config. Plus the few facts every part derives the same way: which post belongs to a
  * conversation, who an agent is, how a post is redrawn.
  */
-import type { ChannelKind, Conversation, Priority } from "../../src/domain/model.js";
+import type { ChannelKind, Conversation } from "../../src/domain/model.js";
 import type { Logger } from "../../src/logging/logger.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { AgentRef, HandoffActions } from "../../src/ports/desk.js";
@@ -11,7 +11,7 @@ import type { OnceGuard, WorkQueue } from "../../src/ports/work-queue.js";
 import type { SlaTimers } from "../sla.js";
 import type { SlackDeskConfig } from "./config.js";
 import { decodeDeskRef, encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
-import { LATEST_IN_POST, renderEscalationPost, summaryFrom, type PostStatus } from "./post-layout.js";
+import { DESK_POSTED_EVENT, redrawPost } from "./post-state.js";
 import type { SlackApi } from "./slack-api.js";
 
 /** The store with the lookup the desk needs to go from a thread to its conversation. */
@@ -29,9 +29,6 @@ export interface DeskContext {
   logger: Logger;
   now: () => Date;
 }
-
-/** The event recorded on a conversation when its escalation was posted (survives the escalation record). */
-export const DESK_POSTED_EVENT = "desk_posted";
 
 const KIND_WORDS: Record<ChannelKind, string> = {
   webchat: "Web chat",
@@ -91,14 +88,6 @@ export async function postedFor(context: Pick<DeskContext, "store">, conversatio
   return decodeDeskRef(typeof posted?.data.deskRef === "string" ? posted.data.deskRef : undefined);
 }
 
-/** The summary a post was made with (kept on its `desk_posted` event, so every redraw shows the same). */
-export async function postedSummary(context: Pick<DeskContext, "store">, conversationId: string, ref: SlackPostRef): Promise<string | undefined> {
-  const deskRef = encodeDeskRef(ref);
-  const events = await context.store.listEvents(conversationId);
-  const posted = events.filter((event) => event.type === DESK_POSTED_EVENT && event.data.deskRef === deskRef).at(-1);
-  return typeof posted?.data.summary === "string" ? posted.data.summary : undefined;
-}
-
 /**
  * Where notes for a conversation go: its current post, else the latest post it ever had (a CSAT answer
  * arrives after the conversation was resolved and reopened, when the escalation record is gone).
@@ -111,27 +100,9 @@ export async function threadOf(context: Pick<DeskContext, "store">, conversation
   return decodeDeskRef(typeof latest?.data.deskRef === "string" ? latest.data.deskRef : undefined);
 }
 
-/**
- * Redraw an escalation post from facts: `facts` is the conversation as it was while escalated (its
- * reasons and priority), `status` where it stands now.
- */
-export async function redrawPost(
-  context: Pick<DeskContext, "api" | "store" | "channelKinds">,
-  input: { ref: SlackPostRef; facts: Conversation; status: PostStatus; priority?: Priority },
-): Promise<void> {
-  const latest = await context.store.listMessages(input.facts.id, { limit: LATEST_IN_POST, newest: true });
-  const summary = await postedSummary(context, input.facts.id, input.ref);
-  const message = renderEscalationPost({
-    conversation: input.facts,
-    channelLabel: channelLabel(context, input.facts.channelId),
-    reasonCodes: input.facts.escalation?.reasonCodes ?? [],
-    priority: input.priority ?? input.facts.escalation?.priority ?? "normal",
-    category: input.facts.category,
-    summary: summary ?? summaryFrom(latest),
-    latest,
-    status: input.status,
-  });
-  await context.api.update(input.ref.channel, input.ref.ts, message);
+/** Redraw a post from the store (see post-state.ts): always the conversation's latest state. */
+export async function redraw(context: Pick<DeskContext, "api" | "store" | "channelKinds">, ref: SlackPostRef, conversationId: string): Promise<void> {
+  await redrawPost(context, ref, conversationId, (channelId) => channelLabel(context, channelId));
 }
 
-export { encodeDeskRef };
+export { DESK_POSTED_EVENT, encodeDeskRef };

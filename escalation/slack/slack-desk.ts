@@ -9,7 +9,7 @@ import { DeliveryFailedError } from "../../src/errors.js";
 import type { Desk, EscalationRequest } from "../../src/ports/desk.js";
 import type { SlaAlerts } from "../sla.js";
 import { decodeDeskRef, encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
-import { DESK_POSTED_EVENT, channelLabel, currentPostOf, postedFor, redrawPost, slackUserOf, threadOf, type DeskContext } from "./desk-context.js";
+import { DESK_POSTED_EVENT, channelLabel, currentPostOf, postedFor, redraw, slackUserOf, threadOf, type DeskContext } from "./desk-context.js";
 import { maskSensitiveText } from "../../src/privacy/mask.js";
 import { LATEST_IN_POST, SUMMARY_CHARS, renderEscalationPost, summaryFrom } from "./post-layout.js";
 import { SLACK_TASKS, type TranscriptPayload } from "./tasks.js";
@@ -53,7 +53,17 @@ export class SlackDesk implements Desk, SlaAlerts {
         type: DESK_POSTED_EVENT,
         reason: "escalation posted to Slack",
         actor: "desk:slack",
-        data: { desk: "slack", deskRef: encodeDeskRef(ref), escalationAt: escalatedAt.toISOString(), summary: maskSensitiveText(summary).slice(0, SUMMARY_CHARS) },
+        // What every later redraw of the post shows (post-state.ts), whatever happened to the escalation.
+        data: {
+          desk: "slack",
+          deskRef: encodeDeskRef(ref),
+          escalationAt: escalatedAt.toISOString(),
+          summary: maskSensitiveText(summary).slice(0, SUMMARY_CHARS),
+          reasonCodes: request.reasonCodes.slice(0, 50),
+          priority: request.priority,
+          ...((request.category ?? conversation.category) ? { category: request.category ?? conversation.category } : {}),
+          uptoSeq: Math.max(0, ...request.recentMessages.map((message) => message.seq)),
+        },
       });
       this.context.logger.info({ conversationId: conversation.id, channel: ref.channel, ts: ref.ts }, "escalation posted to Slack");
     }
@@ -103,14 +113,8 @@ export class SlackDesk implements Desk, SlaAlerts {
 
   async realertUnclaimed(input: Parameters<SlaAlerts["realertUnclaimed"]>[0]): Promise<void> {
     const ref = this.refOf(input.deskRef);
-    const escalation = input.conversation.escalation;
     // Redraw first (idempotent), then the alert: a retry after a failed alert never loses the redraw.
-    await redrawPost(this.context, {
-      ref,
-      facts: input.conversation,
-      status: { kind: "waiting", since: escalation?.at ?? this.context.now(), realerts: input.level },
-      priority: input.priority,
-    });
+    await redraw(this.context, ref, input.conversation.id);
     const mention = this.context.config.mentionGroup ? `<!subteam^${this.context.config.mentionGroup}>` : undefined;
     // Broadcast: the alert shows in the channel (where the group is looking) and stays in the thread.
     await this.context.api.post(ref.channel, renderRealert({ mention, waitedMs: input.waitedMs, priority: input.priority, raised: input.raised }), {

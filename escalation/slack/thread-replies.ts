@@ -8,7 +8,7 @@ import { ConflictError, InvalidTransitionError } from "../../src/errors.js";
 import type { JobResult, TaskJob } from "../../src/ports/work-queue.js";
 import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import { HINTS } from "./agent-hints.js";
-import { agentFor, mentionOf, redrawPost, type DeskContext } from "./desk-context.js";
+import { agentFor, mentionOf, redraw, type DeskContext } from "./desk-context.js";
 import { encodeDeskRef } from "./desk-ref.js";
 import { slackTextToPlain } from "./slack-text.js";
 import { SLACK_TASKS, ThreadReplyPayload, parseTask } from "./tasks.js";
@@ -76,15 +76,8 @@ export class SlackThreadReplies implements TaskHandler {
       return done();
     }
     if (reply.hasFiles) await tell(HINTS.attachmentsNotSent);
-    if (conversation.state === "awaiting_human") {
-      // Replying claimed it: show that on the post.
-      const waitedMs = Math.max(0, this.context.now().getTime() - (conversation.escalation?.at ?? conversation.updatedAt).getTime());
-      await redrawPost(this.context, {
-        ref: { channel: reply.channel, ts: reply.threadTs },
-        facts: conversation,
-        status: { kind: "claimed", agentUserId: reply.userId, waitedMs, viaReply: true },
-      });
-    }
+    // Replying claimed it: show that on the post.
+    if (conversation.state === "awaiting_human") await redraw(this.context, { channel: reply.channel, ts: reply.threadTs }, conversation.id);
     return done();
   }
 }

@@ -133,8 +133,24 @@ describe("claim", () => {
     const conversation = await eventually(() => world.switchboard.store.getConversation(conversationId), (found) => found?.state === "human");
     const loser = conversation?.assignee === `slack:${AGENTS.sam.id}` ? AGENTS.alex.id : AGENTS.sam.id;
     await eventually(() => ephemeralsFor(loser), (texts) => texts.some((text) => text.startsWith("Already claimed by")));
-    const joined = deliveredTo(conversationId).filter((item) => item.text.endsWith("has joined the conversation."));
-    expect(joined).toHaveLength(1);
+    const joined = () => deliveredTo(conversationId).filter((item) => item.text.endsWith("has joined the conversation."));
+    await eventually(joined, (found) => found.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(joined()).toHaveLength(1);
+  });
+
+  it("keeps the post true to the final state when a claim and a hand back race", async () => {
+    const { conversationId, post } = await escalated();
+    await Promise.all([
+      world.click(AGENTS.sam.id, post, ACTION_IDS.claim, conversationId),
+      world.click(AGENTS.alex.id, post, ACTION_IDS.handBack, conversationId),
+    ]);
+    // Let both tasks finish, whichever order they ran in.
+    await eventually(() => world.fake.ephemerals.length + world.fake.find(post.channel, post.ts)!.updates, (count) => count >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const final = await world.switchboard.store.getConversation(conversationId);
+    const expected = final?.state === "ai" ? "Handed back to the AI by" : `Claimed by <@${AGENTS.sam.id}>`;
+    await eventually(() => postText(post), (text) => text.includes(expected), 15_000, `the post to say "${expected}"`);
   });
 
   it("refuses people outside the desk channel (answered through the response URL)", async () => {
@@ -164,11 +180,13 @@ describe("thread replies", () => {
 
   it("posts a failed delivery in the thread with the reason, mentioning the agent", async () => {
     const { conversationId, post } = await claimed();
+    // The "has joined" notice goes out first; only then does the channel start refusing.
+    await eventually(() => deliveredTo(conversationId).some((item) => item.text.endsWith("has joined the conversation.")), Boolean);
     channel.permanentFailure = "opted_out";
     try {
       await world.reply(post.channel, post.ts, AGENTS.sam.id, "Are you still there?");
       const problem = await eventually(
-        () => world.fake.thread(post.channel, post.ts).find((reply) => reply.text.startsWith("Delivery problem")),
+        () => world.fake.thread(post.channel, post.ts).find((reply) => reply.text.startsWith("Delivery problem") && JSON.stringify(reply.blocks).includes("Are you still there?")),
         Boolean,
         15_000,
         "the delivery problem in the thread",
