@@ -8,9 +8,9 @@ import type { Conversation, DeliveryError, Message } from "../../src/domain/mode
 import { DeliveryFailedError } from "../../src/errors.js";
 import type { Desk, EscalationRequest } from "../../src/ports/desk.js";
 import type { SlaAlerts } from "../sla.js";
-import { decodeDeskRef, encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
-import { DESK_POSTED_EVENT, channelLabel, currentPostOf, postedFor, redraw, slackUserOf, threadOf, type DeskContext } from "./desk-context.js";
 import { maskSensitiveText } from "../../src/privacy/mask.js";
+import { DESK_POSTED_EVENT, channelLabel, currentPostOf, postedFor, redraw, slackUserOf, threadOf, type DeskContext } from "./desk-context.js";
+import { decodeDeskRef, encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
 import { LATEST_IN_POST, SUMMARY_CHARS, renderEscalationPost, summaryFrom } from "./post-layout.js";
 import { SLACK_TASKS, type TranscriptPayload } from "./tasks.js";
 import { renderDeliveryProblem, renderMirror, renderNote, renderRealert, renderReminder } from "./thread-layout.js";
@@ -34,53 +34,57 @@ export class SlackDesk implements Desk, SlaAlerts {
   async escalate(request: EscalationRequest): Promise<{ deskRef: string }> {
     const { conversation } = request;
     const escalatedAt = conversation.escalation?.at ?? this.context.now();
-    const summary = request.summary?.trim() || summaryFrom(request.recentMessages);
     // A retried task whose post went out before it failed: reuse that post, never post twice.
-    let ref = await postedFor(this.context, conversation.id, escalatedAt);
-    if (!ref) {
-      const message = renderEscalationPost({
-        conversation,
-        channelLabel: channelLabel(this.context, conversation.channelId),
-        reasonCodes: request.reasonCodes,
-        priority: request.priority,
-        category: request.category ?? conversation.category,
-        summary,
-        latest: request.recentMessages,
-        status: { kind: "waiting", since: escalatedAt, realerts: 0 },
-      });
-      ref = await this.context.api.post(this.channelFor(request.category ?? conversation.category), message);
-      await this.context.store.recordEvent(conversation.id, {
-        type: DESK_POSTED_EVENT,
-        reason: "escalation posted to Slack",
-        actor: "desk:slack",
-        // What every later redraw of the post shows (post-state.ts), whatever happened to the escalation.
-        data: {
-          desk: "slack",
-          deskRef: encodeDeskRef(ref),
-          escalationAt: escalatedAt.toISOString(),
-          summary: maskSensitiveText(summary).slice(0, SUMMARY_CHARS),
-          reasonCodes: request.reasonCodes.slice(0, 50),
-          priority: request.priority,
-          ...((request.category ?? conversation.category) ? { category: request.category ?? conversation.category } : {}),
-          uptoSeq: Math.max(0, ...request.recentMessages.map((message) => message.seq)),
-        },
-      });
-      this.context.logger.info({ conversationId: conversation.id, channel: ref.channel, ts: ref.ts }, "escalation posted to Slack");
-    }
+    const ref = (await postedFor(this.context, conversation.id, escalatedAt)) ?? (await this.post(request, escalatedAt));
     const deskRef = encodeDeskRef(ref);
     const messages = request.recentMessages;
     if (messages.length > LATEST_IN_POST || messages.some((message) => message.text.length > PREVIEW_CHARS)) {
-      const payload: TranscriptPayload = { conversationId: conversation.id, deskRef, uptoSeq: Math.max(0, ...messages.map((message) => message.seq)), count: Math.min(messages.length, 100) };
+      const payload: TranscriptPayload = { conversationId: conversation.id, deskRef, uptoSeq: newestSeq(messages), count: Math.min(messages.length, 100) };
       await this.context.queue.enqueueTask({ name: SLACK_TASKS.transcript, payload: { ...payload } }, { jobId: `slack-transcript-${conversation.id}-${escalatedAt.getTime()}` });
     }
     await this.context.sla.scheduleUnclaimed({ conversationId: conversation.id, deskRef, escalatedAt });
     return { deskRef };
   }
 
+  /** Post the escalation and record what the post shows (every later redraw reads it back: post-state.ts). */
+  private async post(request: EscalationRequest, escalatedAt: Date): Promise<SlackPostRef> {
+    const { conversation } = request;
+    const category = request.category ?? conversation.category;
+    const summary = maskSensitiveText(request.summary?.trim() || summaryFrom(request.recentMessages)).slice(0, SUMMARY_CHARS);
+    const message = renderEscalationPost({
+      conversation,
+      channelLabel: channelLabel(this.context, conversation.channelId),
+      reasonCodes: request.reasonCodes,
+      priority: request.priority,
+      category,
+      summary,
+      latest: request.recentMessages,
+      status: { kind: "waiting", since: escalatedAt, realerts: 0 },
+    });
+    const ref = await this.context.api.post(this.channelFor(category), message);
+    await this.context.store.recordEvent(conversation.id, {
+      type: DESK_POSTED_EVENT,
+      reason: "escalation posted to Slack",
+      actor: "desk:slack",
+      data: {
+        desk: "slack",
+        deskRef: encodeDeskRef(ref),
+        escalationAt: escalatedAt.toISOString(),
+        summary,
+        reasonCodes: request.reasonCodes.slice(0, 50),
+        priority: request.priority,
+        ...(category ? { category } : {}),
+        uptoSeq: newestSeq(request.recentMessages),
+      },
+    });
+    this.context.logger.info({ conversationId: conversation.id, channel: ref.channel, ts: ref.ts }, "escalation posted to Slack");
+    return ref;
+  }
+
   async mirrorCustomerMessage(conversation: Conversation, message: Message): Promise<void> {
     const ref = await currentPostOf(this.context, conversation);
     if (!ref) {
-      if (humanOwned(conversation.state)) {
+      if (conversation.escalation && humanOwned(conversation.state)) {
         // The escalation post is still on its way (its task runs alongside): try again shortly.
         throw new DeliveryFailedError("slack_post_pending", "the escalation post is not there yet", { permanent: false, retryAfterMs: POST_PENDING_RETRY_MS });
       }
@@ -135,4 +139,8 @@ export class SlackDesk implements Desk, SlaAlerts {
     if (!ref) throw new DeliveryFailedError("slack_bad_desk_ref", `not a Slack post reference: ${deskRef}`, { permanent: true });
     return ref;
   }
+}
+
+function newestSeq(messages: readonly Message[]): number {
+  return messages.reduce((newest, message) => Math.max(newest, message.seq), 0);
 }
