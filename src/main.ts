@@ -4,12 +4,23 @@
  * and the desk, and runs the web server and/or the workers. `startSwitchboard` is what `switchboard serve`
  * runs and what end-to-end tests start in-process.
  */
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
 import { ensureRedis } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
+import { createTwilioAdapter } from "../channels/twilio/index.js";
+import { createWebchatAdapter } from "../channels/webchat/index.js";
+import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
+import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
+import type { AccountTools } from "./agent/local/account-tools.js";
+import { createLocalBrain } from "./agent/local/index.js";
+import { createProviderAccountTools } from "./agent/local/provider-account-tools.js";
+import { createGuardrails } from "./guardrails/index.js";
+import type { AccountProvider } from "./ports/account-provider.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
@@ -18,14 +29,15 @@ import { createLogger, type Logger } from "./logging/logger.js";
 import { SwitchboardMetrics } from "./observability/metrics.js";
 import { ConversationEvents } from "./pipeline/conversation-events.js";
 import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
-import { DeskTaskRunner } from "./pipeline/desk-tasks.js";
+import { DESK_TASKS, DeskTaskRunner } from "./pipeline/desk-tasks.js";
 import { Handoff } from "./pipeline/handoff.js";
 import { createInboundIntake } from "./pipeline/intake.js";
 import { createJobHandlers, type TaskHandler } from "./pipeline/job-handlers.js";
 import { TurnProcessor } from "./pipeline/process-turn.js";
 import { enqueuePendingWork } from "./pipeline/recovery.js";
 import { SendDispatcher } from "./pipeline/send-dispatcher.js";
-import type { Brain } from "./ports/agent-engine.js";
+import { learnedRoutingSignals, loadKnowledgeBase, type KnowledgeBase } from "./kb/load.js";
+import type { Brain, ReplyGuard } from "./ports/agent-engine.js";
 import type { ChannelAdapter, ChannelContext, InboundIntake } from "./ports/channel-adapter.js";
 import type { ConversationStore } from "./ports/conversation-store.js";
 import type { Desk, HumanAvailability } from "./ports/desk.js";
@@ -79,6 +91,8 @@ export interface RunningSwitchboard {
 
 interface ChannelBuildContext {
   env: Env;
+  /** The raw environment: channels name their own credential variables (`authTokenEnv`). */
+  rawEnv: NodeJS.ProcessEnv;
   dataDir: string;
   logger: Logger;
   now: () => Date;
@@ -86,15 +100,81 @@ interface ChannelBuildContext {
 
 /** One factory per channel kind; each validates its own settings from the channel file. */
 function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+  const { env } = context;
   switch (entry.kind) {
+    case "webchat":
+      return createWebchatAdapter({
+        settings: entry,
+        sessionSecret: webchatSecretOf(env),
+        ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
+      });
+    case "twilio_sms":
+    case "twilio_whatsapp":
+      return createTwilioAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
+    case "whatsapp_web":
+      return createWhatsAppWebAdapter(entry, { env: context.rawEnv, logger: context.logger });
     default:
       throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
   }
-  void context;
 }
 
-function createConfiguredBrain(env: Env): Brain {
-  throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no brain is available in this build yet.`);
+/** An admin's routing rules, merged over the shipped ones, live next to the knowledge base. */
+export const ADMIN_RULES_FILE = "routing-rules.yaml";
+
+export interface ComposedBrain {
+  brain: Brain;
+  kb: KnowledgeBase;
+  routing: RuleBasedRoutingPolicy;
+}
+
+export interface LocalBrainComposition {
+  kbDir: string;
+  /** The guardrails (default: every guardrail of src/guardrails). */
+  guards?: readonly ReplyGuard[];
+  /** Account data: a provider (wrapped with identity and account facts) or ready account tools. */
+  accounts?: AccountProvider | AccountTools;
+  /** BUSINESS_TIME_ZONE: the calendar of "today" for account facts and guardrails. */
+  timeZone?: string;
+  clock?: () => number;
+}
+
+function isAccountTools(value: AccountProvider | AccountTools): value is AccountTools {
+  return "identify" in value;
+}
+
+/** The local brain over a knowledge-base folder: what `serve`, `ask` and `eval` all use. */
+export async function composeLocalBrain(options: LocalBrainComposition): Promise<ComposedBrain> {
+  const kb = await loadKnowledgeBase(options.kbDir);
+  const adminPath = join(options.kbDir, ADMIN_RULES_FILE);
+  const adminRulesText = await readFile(adminPath, "utf8").catch(() => undefined);
+  const routing = createRoutingPolicy({
+    signals: learnedRoutingSignals(kb),
+    ...(adminRulesText !== undefined ? { adminRulesText, adminRulesSource: adminPath } : {}),
+  });
+  const zone = options.timeZone ? { timeZone: options.timeZone } : {};
+  const accounts = options.accounts
+    ? isAccountTools(options.accounts)
+      ? options.accounts
+      : createProviderAccountTools(options.accounts, zone)
+    : undefined;
+  const brain = createLocalBrain({
+    kb,
+    routing,
+    guards: options.guards ?? createGuardrails(zone),
+    ...(accounts ? { accounts } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return { brain, kb, routing };
+}
+
+/** The brain `serve`, `ask` and `eval` run: the local engine over KB_DIR with the configured account data. */
+export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR): Promise<ComposedBrain> {
+  if (env.AI_ENGINE !== "local") throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no such engine is available in this build yet; use AI_ENGINE=local.`);
+  return composeLocalBrain({ kbDir, accounts: createAccountProviderFromEnv(env), timeZone: env.BUSINESS_TIME_ZONE });
+}
+
+async function createConfiguredBrain(env: Env): Promise<Brain> {
+  return (await composeConfiguredBrain(env)).brain;
 }
 
 function createConfiguredDesk(_env: Env, store: ConversationStore, logger: Logger): DeskBundle {
@@ -111,6 +191,17 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
   const file = loadSwitchboardFile(env.SWITCHBOARD_CONFIG);
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const onClose = (name: string, close: () => Promise<void>) => closers.unshift({ name, close });
+
+  const startedChannels: ChannelAdapter[] = [];
+  async function stopChannels(): Promise<void> {
+    for (const channel of startedChannels.splice(0)) {
+      try {
+        await channel.stop?.();
+      } catch (error) {
+        logger.warn({ err: error, channelId: channel.id }, "error while stopping a channel");
+      }
+    }
+  }
 
   async function closeAll(): Promise<void> {
     for (const { name, close } of closers.splice(0)) {
@@ -153,16 +244,33 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const events = new ConversationEvents(bus, logger);
     const handoff = new Handoff({ store, queue, events, now });
     const intake = createInboundIntake({ store, queue, metrics, logger });
-    const channelContext: ChannelContext = { intake, store, bus, rateLimiter, once, logger, publicUrl, dataDir, now };
-    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, dataDir, logger, now }));
+    const channelContext: ChannelContext = {
+      intake,
+      store,
+      bus,
+      rateLimiter,
+      once,
+      logger,
+      publicUrl,
+      dataDir,
+      now,
+      reportDeliveryProblem: (conversationId, messageId) =>
+        queue.enqueueTask({ name: DESK_TASKS.deliveryProblem, payload: { conversationId, messageId } }),
+    };
+    const rawEnv = options.env ?? process.env;
+    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, rawEnv, dataDir, logger, now }));
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
     const deskBundle = options.desk ?? createConfiguredDesk(env, store, logger);
 
+    // Channels start before any worker can ask them to send.
     for (const channel of channelList) {
-      if (channel.start) {
-        await channel.start(channelContext);
-        onClose(`channel ${channel.id}`, async () => channel.stop?.());
+      // A linked WhatsApp Web device drives one browser: it lives with the send worker, never twice.
+      if (role === "web" && channel.kind === "whatsapp_web") {
+        logger.warn({ channelId: channel.id }, "whatsapp-web channels run in the worker process (role worker or all)");
+        continue;
       }
+      await channel.start?.(channelContext);
+      startedChannels.push(channel);
     }
     if (deskBundle.start) {
       await deskBundle.start();
@@ -170,7 +278,7 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     }
 
     if (role !== "web") {
-      const brain = options.brain ?? createConfiguredBrain(env);
+      const brain = options.brain ?? (await createConfiguredBrain(env));
       const turns = new TurnProcessor({ store, queue, brain, channels, events, availability: deskBundle.availability ?? ALWAYS_AVAILABLE, metrics, logger, now });
       const sends = new SendDispatcher({ store, queue, channels, rateLimiter, metrics, logger });
       const deskTasks = new DeskTaskRunner({ store, desk: deskBundle.desk, logger });
@@ -200,8 +308,13 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
     }
 
+    // Channels stop first (registered last): live connections such as web chat sockets get a clean close
+    // code before the server stops, and workers drain after that.
+    onClose("channels", stopChannels);
+
     return { url, publicUrl, env, store, queue, handoff, intake, channels, app, logger, close: closeAll };
   } catch (error) {
+    await stopChannels().catch(() => undefined);
     await closeAll();
     throw error;
   }
@@ -212,4 +325,4 @@ export function webchatSecretOf(env: Env): string {
   return env.WEBCHAT_SECRET ?? persistentSecret(resolve(env.DATA_DIR), "webchat-secret");
 }
 
-export { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
+export { createAccountProviderFromEnv };

@@ -1,7 +1,8 @@
 /**
  * The brain's fixed order for every engine: route (hard rules) -> answer (engine) -> guard (every
  * guardrail on the draft) -> route again (rules that need the draft). Whatever an engine writes, a
- * customer only sees it when every guardrail passed and no rule asked for a human.
+ * customer only sees it when every guardrail passed and no rule asked for a human. A handoff carries
+ * every reason that applied (guardrail failures and rules together), so the desk sees the whole why.
  */
 import type { Decision, GuardrailVerdict, Priority } from "../domain/model.js";
 import { errorMessage } from "../errors.js";
@@ -67,7 +68,12 @@ export function createBrain(parts: BrainParts): Brain {
     async decide(turn: TurnContext): Promise<TurnDecision> {
       const started = clock();
       const before = parts.routing.beforeAnswer(turn);
-      if (before.length > 0) return handoff(before, parts.engine.name, started, clock);
+      if (before.length > 0) {
+        // Label the handoff with the engine's category when a rule did not name one (desk and evaluation).
+        const guessed = before.some((hit) => hit.category) ? undefined : safeClassify(parts.engine, turn);
+        const hits = guessed ? before.map((hit, index) => (index === 0 ? { ...hit, category: guessed } : hit)) : before;
+        return handoff(hits, parts.engine.name, started, clock);
+      }
 
       let draft: Draft;
       try {
@@ -81,24 +87,40 @@ export function createBrain(parts: BrainParts): Brain {
           clock,
         );
       }
+
+      // Every text an engine wrote is checked, even a handoff note; rules that need the draft run on every draft.
+      const hasText = draft.text !== undefined && draft.text.trim() !== "";
+      const guardrails = hasText ? parts.guards.map((guard) => guard.check(draft, turn)) : [];
+      const failed = guardrails.filter((verdict) => !verdict.passed);
+      const after = parts.routing.afterAnswer(turn, draft);
+
       if (draft.kind === "escalate") {
-        const hits = draft.reasonCodes.map<RuleHit>((code) => ({ code, label: code, priority: "normal" }));
-        return handoff(hits.length > 0 ? hits : [{ code: "engine_escalated", label: "The AI asked for a person", priority: "normal" }], parts.engine.name, started, clock, { draft });
+        const own = draft.reasonCodes.map<RuleHit>((code) => ({
+          code,
+          label: code,
+          priority: draft.priority ?? "normal",
+          ...(hasText && failed.length === 0 ? { customerNote: draft.text } : {}),
+        }));
+        const hits = [...after, ...own];
+        return handoff(
+          hits.length > 0 ? hits : [{ code: "engine_escalated", label: "The AI asked for a person", priority: "normal" }],
+          parts.engine.name,
+          started,
+          clock,
+          { draft, guardrails },
+        );
       }
 
-      const guardrails = parts.guards.map((guard) => guard.check(draft, turn));
-      const failed = guardrails.filter((verdict) => !verdict.passed);
-      if (failed.length > 0 || draft.text === undefined || draft.text.trim() === "") {
+      if (failed.length > 0 || !hasText) {
         const hits = failed.map<RuleHit>((verdict) => ({
           code: verdict.code ?? verdict.guardrail,
           label: verdict.detail ?? verdict.guardrail,
           priority: "normal",
         }));
         if (hits.length === 0) hits.push({ code: "empty_draft", label: "The AI produced no reply", priority: "normal" });
-        return handoff(hits, parts.engine.name, started, clock, { draft, guardrails });
+        return handoff([...hits, ...after], parts.engine.name, started, clock, { draft, guardrails });
       }
 
-      const after = parts.routing.afterAnswer(turn, draft);
       if (after.length > 0) return handoff(after, parts.engine.name, started, clock, { draft, guardrails });
 
       return {
@@ -118,4 +140,12 @@ export function createBrain(parts: BrainParts): Brain {
       };
     },
   };
+}
+
+function safeClassify(engine: AgentEngine, turn: TurnContext): string | undefined {
+  try {
+    return engine.classify?.(turn).category;
+  } catch {
+    return undefined;
+  }
 }

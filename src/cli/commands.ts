@@ -4,8 +4,11 @@
  */
 import { accountsShowCommand } from "./accounts-show.js";
 import type { CliCommand } from "./cli-command.js";
+import { askCommand } from "./ask.js";
+import { evalCommand } from "./eval.js";
+import { kbBuildCommand } from "./kb-build.js";
 import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, askCommand, evalCommand];

@@ -4,9 +4,8 @@
  */
 import type { Conversation, ConversationState } from "../domain/model.js";
 import type { Logger } from "../logging/logger.js";
+import { conversationTopic } from "../ports/conversation-events.js";
 import type { MessageBus } from "../ports/work-queue.js";
-
-export const conversationTopic = (conversationId: string): string => `conversation.${conversationId}`;
 
 export type ConversationEventPayload =
   | { type: "state"; state: ConversationState }

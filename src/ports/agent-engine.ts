@@ -57,6 +57,10 @@ export interface Draft {
   /** The engine's one-line summary of the conversation so far, for the desk. */
   summary?: string;
   engine: string;
+  /** 0..1: how likely past tickets like this one were handled by a person (learned engines only). */
+  humanProbability?: number;
+  /** For an escalation: how urgent the engine judges it (default normal). */
+  priority?: Priority;
 }
 
 export interface RoutingPolicy {
@@ -69,6 +73,11 @@ export interface RoutingPolicy {
 export interface AgentEngine {
   readonly name: string;
   answer(turn: TurnContext): Promise<Draft>;
+  /**
+   * Optional, cheap: the category the engine would give this message. The brain uses it to label a
+   * handoff that a rule decided before any draft was written (for the desk and for evaluation).
+   */
+  classify?(turn: TurnContext): { category?: string; confidence: number };
 }
 
 export interface ReplyGuard {
@@ -98,4 +107,10 @@ export interface LearnedRoutingSignals {
   frustrationPhrases: string[];
   humanTriggers: string[];
   mustHumanCategories: string[];
+  /**
+   * Categories that past tickets show, with strong evidence (many tickets, almost none escalated), the
+   * AI may handle: "soft" rules (keyword rules that misfire across domains) yield to a confident
+   * prediction of one of these.
+   */
+  aiSafeCategories?: string[];
 }

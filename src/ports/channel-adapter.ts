@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
+import type { Attachment, ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { MessageBus, OnceGuard, RateLimiter } from "./work-queue.js";
 
@@ -33,6 +33,12 @@ export interface ChannelContext {
   publicUrl: string;
   dataDir: string;
   now: () => Date;
+  /**
+   * Tell the agents that an outbound message failed after it left (a provider's delivery-status
+   * callback said so); the core shows the error recorded on the message. Optional: without it the
+   * error is only on the message.
+   */
+  reportDeliveryProblem?: (conversationId: string, messageId: string) => Promise<void>;
 }
 
 export interface OutboundDelivery {
@@ -56,7 +62,17 @@ export interface SendReceipt {
  */
 export type ChannelDirective =
   | { kind: "route" }
-  | { kind: "handled"; reason: string; replies?: string[]; deskNote?: string };
+  | {
+      kind: "handled";
+      reason: string;
+      replies?: string[];
+      deskNote?: string;
+      /**
+       * Send `replies` even though this very message opted the customer out: the single opt-out
+       * confirmation carriers allow after STOP (set only when the channel, not the provider, confirms).
+       */
+      sendDespiteOptOut?: boolean;
+    };
 
 /** Where and how fast a channel may send; the send worker defers jobs that would break it. */
 export interface SendRateLimit {
@@ -83,4 +99,10 @@ export interface ChannelAdapter {
   /** Deliver one stored outbound message. Throws `DeliveryFailedError` (permanent or transient). */
   send(delivery: OutboundDelivery): Promise<SendReceipt>;
   sendRateLimit?(delivery: OutboundDelivery): SendRateLimit | undefined;
+
+  /**
+   * The bytes of an inbound attachment the provider keeps (Twilio media URLs need the account's
+   * credentials), fetched only from the provider's own hosts and size-capped. Absent: `url` is enough.
+   */
+  fetchAttachment?(attachment: Attachment): Promise<{ contentType: string; bytes: Buffer }>;
 }

@@ -87,3 +87,26 @@ describe("createBrain: route -> answer -> guard -> route", () => {
     expect(highestPriority([])).toBe("normal");
   });
 });
+
+describe("createBrain: what the brain adds for the desk and the audit", () => {
+  it("labels a rule's handoff with the engine's category when the rule named none", async () => {
+    const routing: RoutingPolicy = { beforeAnswer: () => [{ code: "human_requested", label: "asked", priority: "high" }], afterAnswer: () => [] };
+    const classifying: AgentEngine = { ...engine(draft()), classify: () => ({ category: "billing", confidence: 0.8 }) };
+    const decided = await createBrain({ routing, engine: classifying, guards: [] }).decide(turn);
+    expect(decided.decision).toMatchObject({ route: "human", category: "billing", reasonCodes: ["human_requested"] });
+  });
+
+  it("runs the draft rules on an engine's own escalation and keeps its note when the guards pass", async () => {
+    const routing: RoutingPolicy = { beforeAnswer: () => [], afterAnswer: () => [{ code: "must_human_category", label: "category", priority: "high" }] };
+    const escalating = engine(draft({ kind: "escalate", text: "A specialist will reply.", reasonCodes: ["payment_plan_request"], priority: "urgent" }));
+    const decided = await createBrain({ routing, engine: escalating, guards: [passing] }).decide(turn);
+    expect(decided.decision).toMatchObject({ route: "human", priority: "urgent", reasonCodes: ["must_human_category", "payment_plan_request"] });
+    expect(decided.reply).toBe("A specialist will reply.");
+  });
+
+  it("records guardrail failures and draft rules together", async () => {
+    const routing: RoutingPolicy = { beforeAnswer: () => [], afterAnswer: () => [{ code: "loop", label: "loop", priority: "normal" }] };
+    const decided = await createBrain({ routing, engine: engine(draft()), guards: [failing("ungrounded_figure")] }).decide(turn);
+    expect(decided.decision.reasonCodes).toEqual(["ungrounded_figure", "loop"]);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * SMS keyword compliance (CTIA / carrier rules), applied before any routing: a single-word STOP opts
+ * the number out at once and the AI stays silent, START opts back in, HELP gets the help text.
+ * Twilio's own opt-out handling answers these keywords on long codes and toll-free numbers and blocks
+ * sends to opted-out numbers (error 21610); we keep our own record as well, so that no other sender in
+ * a pool writes to the customer and agents see why a conversation went quiet.
+ */
+import type { ChannelDirective } from "../../src/ports/channel-adapter.js";
+import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { Conversation, Message } from "../../src/domain/model.js";
+import type { SmsCompliance } from "./config.js";
+
+export type ComplianceKeyword = "opt_out" | "opt_in" | "help";
+
+const KEYWORDS: ReadonlyMap<string, ComplianceKeyword> = new Map([
+  ...["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"].map((word) => [word, "opt_out"] as const),
+  ...["START", "YES", "UNSTOP"].map((word) => [word, "opt_in"] as const),
+  ...["HELP", "INFO"].map((word) => [word, "help"] as const),
+]);
+
+/** "Stop", " STOP. ", "stop!!" are keywords; "stop please" and "don't stop" are not (single word only). */
+export function classifyKeyword(text: string): ComplianceKeyword | undefined {
+  const word = text.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+  if (!/^\p{L}+$/u.test(word)) return undefined;
+  return KEYWORDS.get(word.toUpperCase());
+}
+
+export interface ComplianceDecision {
+  directive: ChannelDirective;
+  /** Opt-out state to record, when the keyword changes it. */
+  optOut?: boolean;
+}
+
+/**
+ * What a keyword means for this message. Our own reply text goes out only when configured and when
+ * Twilio did not already answer (`OptOutType` on the webhook means Advanced Opt-Out replied).
+ */
+export function decideCompliance(message: Message, settings: SmsCompliance): ComplianceDecision {
+  const keyword = classifyKeyword(message.text);
+  if (keyword === undefined || message.attachments.length > 0) return { directive: { kind: "route" } };
+  const twilioAnswered = typeof message.meta.optOutType === "string";
+  const reply = (text: string | undefined): { replies?: string[] } =>
+    text !== undefined && !twilioAnswered ? { replies: [text] } : {};
+
+  switch (keyword) {
+    case "opt_out":
+      return {
+        optOut: true,
+        directive: {
+          kind: "handled",
+          reason: "sms_opt_out",
+          ...reply(settings.optOutConfirmation),
+          // The one confirmation carriers allow after STOP; nothing else reaches the number.
+          ...(settings.optOutConfirmation !== undefined && !twilioAnswered ? { sendDespiteOptOut: true } : {}),
+          deskNote: `The customer texted "${message.text.trim().slice(0, 20)}": they are opted out of SMS from this number. Nothing more will be sent until they text START.`,
+        },
+      };
+    case "opt_in":
+      return {
+        optOut: false,
+        directive: {
+          kind: "handled",
+          reason: "sms_opt_in",
+          ...reply(settings.optInConfirmation),
+          deskNote: "The customer texted START: they have opted back in to SMS from this number.",
+        },
+      };
+    case "help":
+      return { directive: { kind: "handled", reason: "sms_help", ...reply(settings.helpText) } };
+  }
+}
+
+/** Apply the decision: record the opt-out state first, so no reply already queued slips through. */
+export async function applyCompliance(
+  store: ConversationStore,
+  message: Message,
+  conversation: Conversation,
+  settings: SmsCompliance,
+): Promise<ChannelDirective> {
+  const decision = decideCompliance(message, settings);
+  if (decision.optOut !== undefined) {
+    await store.setOptOut(conversation.channelId, conversation.customerAddress, decision.optOut);
+  }
+  return decision.directive;
+}

@@ -1,0 +1,52 @@
+/**
+ * The routing-rules file (YAML): named rules with a stable reason code, a label in words, a priority,
+ * an optional note for the customer, and either text patterns or a built-in detector.
+ */
+import { z } from "zod";
+import { Priority } from "../../src/domain/model.js";
+
+export const DETECTORS = [
+  "shouting",
+  "repeated_punctuation",
+  "repetition",
+  "learned_frustration",
+  "learned_trigger",
+  "not_helped",
+  "repeated_question",
+  "unhelpful_answers",
+  "second_clarification",
+  "must_human_category",
+  "needs_human_model",
+  "low_confidence",
+] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+
+export const RuleSpec = z
+  .object({
+    name: z.string().min(1).regex(/^[a-z0-9_]+$/, "use lower case letters, digits and _"),
+    code: z.string().min(1).regex(/^[a-z0-9_]+$/, "use lower case letters, digits and _"),
+    label: z.string().min(1),
+    priority: Priority.default("normal"),
+    stage: z.enum(["before", "after"]).default("before"),
+    note: z.string().min(1).optional(),
+    patterns: z.array(z.string().min(1)).default([]),
+    phrases: z.array(z.string().min(1)).default([]),
+    unless: z.array(z.string().min(1)).default([]),
+    negatable: z.boolean().default(false),
+    soft: z.boolean().default(false),
+    detector: z.enum(DETECTORS).optional(),
+    params: z.record(z.string(), z.number()).default({}),
+    enabled: z.boolean().default(true),
+  })
+  .refine((rule) => rule.detector !== undefined || rule.patterns.length > 0 || rule.phrases.length > 0, {
+    message: "a rule needs patterns, phrases or a detector",
+  });
+export type RuleSpec = z.infer<typeof RuleSpec>;
+
+export const RulesFile = z.object({ rules: z.array(RuleSpec) });
+
+/** An admin rule may be partial when it only switches a shipped rule off or changes its note. */
+export const AdminRuleSpec = z
+  .object({ name: z.string().min(1) })
+  .catchall(z.unknown());
+export const AdminRulesFile = z.object({ rules: z.array(AdminRuleSpec).default([]) });

@@ -1,0 +1,52 @@
+/** `switchboard ask "TEXT" [--kb DIR] [--customer ID] [--json]`: one decision from the brain, no server. */
+import { parseArgs } from "node:util";
+import { ValidationError } from "../errors.js";
+import { singleTurn } from "../agent/evaluate.js";
+import type { CliCommand } from "./cli-command.js";
+
+export const askCommand: CliCommand = {
+  path: ["ask"],
+  usage: 'ask "TEXT" [--kb DIR] [--customer ID] [--json]',
+  summary: "print the brain's decision for one customer message",
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { kb: { type: "string" }, customer: { type: "string" }, json: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length === 0) throw new ValidationError('ask needs the customer\'s message: switchboard ask "TEXT"');
+    const text = positionals.join(" ");
+    const { composeCliBrain } = await import("./cli-brain.js");
+    const { brain, routing } = await composeCliBrain(values.kb);
+    const turn = singleTurn(text, values.customer ? { customerId: values.customer } : {});
+    const outcome = await brain.decide(turn);
+    const rules = routing.evaluate("before", turn).map((evaluation) => ({ rule: evaluation.rule, code: evaluation.hit.code, detail: evaluation.detail }));
+    const result = {
+      route: outcome.decision.route,
+      category: outcome.decision.category ?? null,
+      confidence: outcome.decision.confidence ?? null,
+      priority: outcome.decision.priority ?? null,
+      reply: outcome.reply ?? null,
+      reasonCodes: outcome.decision.reasonCodes,
+      guardrails: outcome.decision.guardrails,
+      rulesBeforeAnswer: rules,
+      verifiedCustomerId: outcome.verifiedCustomerId ?? null,
+      engine: outcome.decision.engine ?? null,
+      latencyMs: Math.round((outcome.decision.latencyMs ?? 0) * 1000) / 1000,
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [
+      `route:      ${result.route}${result.priority ? ` (${result.priority} priority)` : ""}`,
+      `category:   ${result.category ?? "-"}${result.confidence !== null ? ` (confidence ${result.confidence.toFixed(2)})` : ""}`,
+      `reasons:    ${result.reasonCodes.join(", ") || "-"}`,
+      `guardrails: ${result.guardrails.map((verdict) => `${verdict.guardrail}=${verdict.passed ? "pass" : `FAIL (${verdict.code ?? ""})`}`).join(", ") || "-"}`,
+      `reply:      ${result.reply ?? "(none: a person takes over)"}`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+/** `switchboard kb build --tickets FILE [--docs DIR] --out DIR`: build a knowledge base. */
+import { parseArgs } from "node:util";
+import { ValidationError } from "../errors.js";
+import { buildKnowledgeBase } from "../kb/build.js";
+import type { CliCommand } from "./cli-command.js";
+import { terminalProgress } from "./progress.js";
+
+export const kbBuildCommand: CliCommand = {
+  path: ["kb", "build"],
+  usage: "kb build --tickets FILE [--docs DIR] --out DIR",
+  summary: "build a knowledge base from resolved tickets and documents",
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { tickets: { type: "string" }, docs: { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" } },
+      strict: true,
+    });
+    if (!values.tickets || !values.out) {
+      throw new ValidationError("kb build needs --tickets FILE (JSONL or CSV) and --out DIR");
+    }
+    const progress = values.quiet ? undefined : terminalProgress();
+    const result = await buildKnowledgeBase({
+      tickets: values.tickets,
+      out: values.out,
+      ...(values.docs ? { docs: values.docs } : {}),
+      ...(progress ? { progress } : {}),
+    });
+    progress?.done();
+    const { counts, model, problems } = result.manifest;
+    const lines = [
+      `Built ${result.outDir} in ${(result.manifest.durationMs / 1000).toFixed(1)} s`,
+      `  tickets: ${counts.ticketRows} rows, ${counts.ticketsUsed} used, ${counts.rowsSkipped} skipped`,
+      `  categories: ${counts.categories} (${result.manifest.labelled ? "from labels" : "discovered by clustering"}), ` +
+        `${counts.mustHumanCategories} must go to a person, ${counts.templates} with an answer template`,
+      `  documents: ${counts.documents} (${counts.passages} passages), decision trees: ${counts.trees}`,
+      `  intent model: ${counts.features} features, held-out accuracy ${model.heldOutAccuracy ?? "n/a"} on ${model.heldOut}, ` +
+        `answers at confidence >= ${model.answerAt}${model.humanModel ? ", with a needs-a-human model" : ""}`,
+    ];
+    for (const problem of problems.slice(0, 10)) lines.push(`  skipped line ${problem.line}: ${problem.problem}`);
+    if (counts.rowsSkipped > 10) lines.push(`  ... ${counts.rowsSkipped - 10} more skipped rows (see manifest.json)`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  },
+};

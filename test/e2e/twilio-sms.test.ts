@@ -1,0 +1,128 @@
+/**
+ * SMS end to end: a signed Twilio webhook on the real server -> intake (PostgreSQL) -> turn worker
+ * (BullMQ on Redis) -> brain -> send worker -> the official `twilio` SDK -> the fake Twilio API, and the
+ * status callbacks back. The brain is test/support/payment-test-brain.ts: the shipped demo accounts,
+ * identity by phone, the real account-fact composer and every guardrail, with a stand-in intent step
+ * until the real engine is on this branch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countSegments, createTwilioAdapter } from "../../channels/twilio/index.js";
+import type { RunningSwitchboard } from "../../src/main.js";
+import { eventually } from "../support/eventually.js";
+import { createDemoAccountProvider } from "../../adapters/accounts/index.js";
+import { createPaymentTestBrain, expectedNextPayment } from "../support/payment-test-brain.js";
+import { RecordingDesk } from "../support/recording-desk.js";
+import { createHarness, type Harness } from "../support/switchboard-harness.js";
+import { sid, signedTwilioForm, smsParams, statusParams } from "../support/twilio-signing.js";
+import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
+
+const PUBLIC_URL = "https://support.example.com";
+const OUR_NUMBER = "+15550001111";
+// Demo customers C-1001 and C-1002 (adapters/accounts/demo-accounts.json).
+const MAYA = "+14155550101";
+const JONAS = "+14155550102";
+const accounts = createDemoAccountProvider();
+
+let api: FakeTwilioApi;
+let harness: Harness;
+let switchboard: RunningSwitchboard;
+const desk = new RecordingDesk();
+
+async function webhook(path: string, params: Record<string, string>, sign = true): Promise<Response> {
+  const form = signedTwilioForm(api.authToken, PUBLIC_URL + path, params);
+  const headers = sign ? form.headers : { "content-type": "application/x-www-form-urlencoded" };
+  return fetch(switchboard.url! + path, { method: "POST", body: form.payload, headers });
+}
+const text = (from: string, body: string, messageSid = sid("SM")) => webhook("/webhooks/sms", smsParams({ from, to: OUR_NUMBER, body, messageSid, accountSid: api.accountSid }));
+
+beforeAll(async () => {
+  api = await startFakeTwilioApi();
+  const twilioEnv = { TWILIO_ACCOUNT_SID: api.accountSid, TWILIO_AUTH_TOKEN: api.authToken, TWILIO_API_URL: api.url };
+  harness = await createHarness({ ...twilioEnv, PUBLIC_URL });
+  // Five a second keeps the burst test short; the per-sender limit itself is tested with the adapter.
+  const sms = createTwilioAdapter({ id: "sms", kind: "twilio_sms", from: OUR_NUMBER, rateLimit: { perSecond: 5 } }, { env: twilioEnv });
+  switchboard = await harness.start({ channels: [sms], brain: createPaymentTestBrain(accounts), desk: { desk } });
+});
+afterAll(async () => {
+  await harness?.stopAll();
+  await api?.close();
+});
+
+describe("SMS through Twilio, end to end", () => {
+  it("answers a demo customer's next-payment question with their exact date and amount", async () => {
+    const response = await text(MAYA, "Hi, when is my next payment?");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+
+    const [reply] = await eventually(() => api.sentTo(MAYA), (sent) => sent.length === 1, 20_000, "the reply to Maya");
+    expect(reply).toMatchObject({ from: OUR_NUMBER, statusCallback: `${PUBLIC_URL}/webhooks/sms/status` });
+    const expected = await expectedNextPayment(accounts, MAYA);
+    expect(reply!.body).toContain(`Your next payment is ${expected.amount} on ${expected.date}`);
+
+    const conversation = (await switchboard.store.findConversationByAddress("sms", MAYA))!;
+    const stored = await eventually(() => switchboard.store.listMessages(conversation.id), (found) => found[1]?.status === "sent", 10_000, "the reply recorded as sent");
+    expect(stored.map((message) => [message.author, message.status])).toEqual([["customer", "received"], ["ai", "sent"]]);
+    const { encoding, segments } = countSegments(reply!.body!);
+    expect(stored[1]).toMatchObject({ channelMessageId: reply!.sid, meta: { encoding, segments, parts: 1 } });
+
+    // Twilio reports delivery, out of order: the status only moves forward.
+    for (const status of ["delivered", "sent", "queued"]) {
+      const callback = await webhook("/webhooks/sms/status", statusParams({ messageSid: reply!.sid, status, accountSid: api.accountSid, from: OUR_NUMBER, to: MAYA }));
+      expect(callback.status).toBe(200);
+    }
+    expect((await switchboard.store.getMessage(stored[1]!.id))?.status).toBe("delivered");
+  });
+
+  it("sends nothing to a number that texted STOP, and tells the agents", async () => {
+    expect((await text(JONAS, "STOP")).status).toBe(200);
+    await eventually(() => switchboard.store.getContact("sms", JONAS), (contact) => contact?.optedOut === true, 20_000, "the opt-out");
+    expect((await text(JONAS, "When is my next payment?")).status).toBe(200);
+
+    const conversation = (await switchboard.store.findConversationByAddress("sms", JONAS))!;
+    const messages = await eventually(
+      () => switchboard.store.listMessages(conversation.id),
+      (found) => found.some((message) => message.direction === "outbound" && message.status === "failed"),
+      20_000,
+      "the refused reply",
+    );
+    const refused = messages.find((message) => message.direction === "outbound")!;
+    expect(refused.error).toMatchObject({ code: "opted_out", permanent: true });
+    expect(messages[0]?.decision?.reasonCodes).toEqual(["channel_rule:sms_opt_out"]);
+    expect(api.sentTo(JONAS)).toEqual([]);
+    await eventually(() => desk.notes.filter((note) => note.conversationId === conversation.id), (notes) => notes.length === 1, 10_000, "the desk note");
+    expect(desk.notes.find((note) => note.conversationId === conversation.id)?.text).toMatch(/opted out of SMS/);
+    await eventually(() => desk.problems.filter((problem) => problem.conversationId === conversation.id), (problems) => problems.length === 1, 10_000, "the delivery problem");
+    expect(api.requests.filter((request) => request.method === "POST").length).toBe(api.sent.length);
+  });
+
+  it("keeps the order of a burst of ten messages from one customer", async () => {
+    const customer = "+14155550199";
+    const sids = Array.from({ length: 10 }, () => sid("SM"));
+    const responses = await Promise.all(sids.map((messageSid, index) => text(customer, `Message ${index + 1}`, messageSid)));
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+
+    const replies = await eventually(() => api.sentTo(customer), (sent) => sent.length === 10, 25_000, "ten replies");
+    const conversation = (await switchboard.store.findConversationByAddress("sms", customer))!;
+    const inbound = (await switchboard.store.listMessages(conversation.id)).filter((message) => message.direction === "inbound");
+    // Replies leave in the order the messages were stored (seq), one per message.
+    expect(replies.map((reply) => reply.body)).toEqual(inbound.map((message) => `Got it: ${message.text}`));
+    expect(new Set(replies.map((reply) => reply.body)).size).toBe(10);
+  });
+
+  it("refuses unsigned and replayed webhooks without storing or sending anything new", async () => {
+    const stranger = "+14155550177";
+    const unsigned = await webhook("/webhooks/sms", smsParams({ from: stranger, to: OUR_NUMBER, body: "hello", accountSid: api.accountSid }), false);
+    expect(unsigned.status).toBe(400);
+    expect(await switchboard.store.findConversationByAddress("sms", stranger)).toBeNull();
+
+    const messageSid = sid("SM");
+    expect((await text(stranger, "only once", messageSid)).status).toBe(200);
+    expect((await text(stranger, "only once", messageSid)).status).toBe(200);
+    await eventually(() => api.sentTo(stranger), (sent) => sent.length === 1, 20_000, "one reply");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(api.sentTo(stranger)).toHaveLength(1);
+    const conversation = (await switchboard.store.findConversationByAddress("sms", stranger))!;
+    expect((await switchboard.store.listMessages(conversation.id)).filter((message) => message.direction === "inbound")).toHaveLength(1);
+    expect((await fetch(`${switchboard.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createRoutingPolicy, loadRuleSpecs } from "../../../escalation/rules/index.js";
+import { singleTurn } from "../../../src/agent/evaluate.js";
+import type { Decision, Message } from "../../../src/domain/model.js";
+import type { Draft, TurnContext } from "../../../src/ports/agent-engine.js";
+
+const signals = {
+  frustrationPhrases: ["fed up with you"],
+  humanTriggers: ["chargeback request"],
+  mustHumanCategories: ["dispute"],
+  aiSafeCategories: ["orders"],
+};
+const policy = createRoutingPolicy({ signals });
+
+const draft = (overrides: Partial<Draft> = {}): Draft => ({
+  kind: "answer", text: "Here you go.", confidence: 0.9, facts: [], reasonCodes: [], engine: "test", category: "faq", ...overrides,
+});
+
+function withHistory(text: string, earlier: Array<{ author: "customer" | "ai"; text: string; decision?: Partial<Decision> }>): TurnContext {
+  const turn = singleTurn(text);
+  const base = turn.message;
+  turn.history = earlier.map<Message>((item, index) => ({
+    ...base,
+    id: randomUUID(),
+    seq: index + 1,
+    direction: item.author === "customer" ? "inbound" : "outbound",
+    author: item.author,
+    text: item.text,
+    ...(item.decision ? { decision: { route: "ai", reasonCodes: [], guardrails: [], ...item.decision } } : {}),
+  }));
+  return turn;
+}
+
+function firedRules(turn: TurnContext, after?: Draft): string[] {
+  return [...policy.evaluate("before", turn), ...policy.evaluate("after", turn, after ?? draft())].map((evaluation) => evaluation.rule);
+}
+
+/** One example per shipped rule: each test fails when its rule is removed from default-rules.yaml. */
+const EXAMPLES: Record<string, () => { turn: TurnContext; draft?: Draft }> = {
+  human_requested: () => ({ turn: singleTurn("Is there someone I can call?") }),
+  hardship: () => ({ turn: singleTurn("I lost my job and can't make my payments") }),
+  refund_or_exception: () => ({ turn: singleTurn("Please waive the late fee this once") }),
+  dispute: () => ({ turn: singleTurn("I was charged twice for one order") }),
+  fraud: () => ({ turn: singleTurn("There is a charge on my account I don't recognize") }),
+  complaint_or_legal: () => ({ turn: singleTurn("I'm contacting my lawyer about this") }),
+  account_problem: () => ({ turn: singleTurn("you suspended my account for no reason") }),
+  frustration_words: () => ({ turn: singleTurn("this is absolutely ridiculous") }),
+  shouting: () => ({ turn: singleTurn("WHY IS MY PAYMENT NOT SHOWING UP") }),
+  repeated_punctuation: () => ({ turn: singleTurn("where is my order???") }),
+  repetition: () => ({ turn: singleTurn("help help help") }),
+  learned_frustration: () => ({ turn: singleTurn("honestly I am fed up with you") }),
+  learned_trigger: () => ({ turn: singleTurn("I want to make a chargeback request") }),
+  not_helped: () => ({ turn: withHistory("that didn't help at all", [{ author: "customer", text: "late fee?" }, { author: "ai", text: "It is $7." }]) }),
+  repeated_question: () => ({
+    turn: withHistory("when will my refund arrive on my card", [
+      { author: "customer", text: "when will my refund arrive", decision: { category: "refunds" } },
+      { author: "ai", text: "5 to 10 days." },
+    ]),
+  }),
+  unhelpful_answers: () => ({
+    turn: withHistory("and what about the other thing", [
+      { author: "customer", text: "question one", decision: { category: "faq" } },
+      { author: "ai", text: "answer one" },
+      { author: "customer", text: "question two", decision: { category: "faq" } },
+      { author: "ai", text: "answer two" },
+    ]),
+  }),
+  second_clarification: () => ({
+    turn: withHistory("hmm the thing", [{ author: "customer", text: "stuff", decision: { reasonCodes: ["clarification"] } }, { author: "ai", text: "Is it X or Y?" }]),
+    draft: draft({ kind: "clarify", reasonCodes: ["clarification"], confidence: 0.2 }),
+  }),
+  must_human_category: () => ({ turn: singleTurn("about my purchase"), draft: draft({ category: "dispute", confidence: 0.7 }) }),
+  needs_human_model: () => ({ turn: singleTurn("about my purchase"), draft: draft({ humanProbability: 0.9 }) }),
+  low_confidence: () => ({ turn: singleTurn("about my purchase"), draft: draft({ confidence: 0.01 }) }),
+};
+
+describe("shipped routing rules", () => {
+  it("has an example here for every shipped rule", () => {
+    expect(loadRuleSpecs().map((rule) => rule.name).sort()).toEqual(Object.keys(EXAMPLES).sort());
+  });
+
+  for (const [name, example] of Object.entries(EXAMPLES)) {
+    it(`${name} fires on its example with a stable code and a label`, () => {
+      const { turn, draft: given } = example();
+      const fired = [...policy.evaluate("before", turn), ...policy.evaluate("after", turn, given ?? draft())];
+      const hit = fired.find((evaluation) => evaluation.rule === name);
+      expect(hit, `rule ${name} did not fire; fired: ${fired.map((item) => item.rule).join(", ")}`).toBeDefined();
+      expect(hit?.hit.code).toMatch(/^[a-z_]+$/);
+      expect(hit?.hit.label.length).toBeGreaterThan(5);
+    });
+  }
+
+  it("offers hardship customers a specialist at once, at the highest priority, with an empathetic note", () => {
+    const [hit] = policy.beforeAnswer(singleTurn("My husband passed away and I can't afford the next installment"));
+    expect(hit).toMatchObject({ code: "hardship", priority: "urgent" });
+    expect(hit?.customerNote).toMatch(/sorry.*specialist/i);
+  });
+
+  it.each([
+    "How do I close the app notifications?",
+    "How do I reset my password?",
+    "What happens if I miss a payment?",
+    "Is there a late fee?",
+    "When will my refund show up?",
+    "how long does a refund take",
+    "Can I pause autopay?",
+    "Is it safe to link my bank account?",
+    "Can I pay with apple pay",
+    "I don't want to close my account, just stop the emails",
+    "I don't need an agent, just tell me the hours",
+    "My card hasn't arrived yet",
+    "Can I change my payment date?",
+    "Is there a fee to pay early?",
+    "How do disputes work?",
+    "How do I transfer money to someone?",
+    "Can I send money to a person by phone?",
+    "I can't pay my bill in the app, it shows an error",
+    "How do I connect my account to my partner's?",
+    "Can I put money in my account with cash?",
+  ])("does not fire on the AI question %j", (text) => {
+    expect(firedRules(singleTurn(text))).toEqual([]);
+  });
+
+  it("lets soft rules yield to a confident prediction of a category past tickets show the AI handles", () => {
+    const turn = singleTurn("where is my order???");
+    expect(policy.evaluate("after", turn, draft({ category: "faq" })).map((item) => item.rule)).toContain("repeated_punctuation");
+    expect(policy.evaluate("after", turn, draft({ category: "orders", confidence: 0.95 }))).toEqual([]);
+    // Hard rules never yield.
+    expect(policy.beforeAnswer(singleTurn("agent please")).map((hit) => hit.code)).toEqual(["human_requested"]);
+  });
+
+  it("merges an admin file over the shipped rules: replace, disable and add by name", () => {
+    const admin = createRoutingPolicy({
+      signals,
+      adminRulesText: [
+        "rules:",
+        "  - name: repeated_punctuation",
+        "    enabled: false",
+        "  - name: vip",
+        "    code: vip_customer",
+        "    label: VIP keyword",
+        "    priority: urgent",
+        "    phrases: [platinum member]",
+      ].join("\n"),
+    });
+    expect(admin.ruleNames).not.toContain("repeated_punctuation");
+    expect(admin.beforeAnswer(singleTurn("I am a Platinum Member"))).toMatchObject([{ code: "vip_customer", priority: "urgent" }]);
+  });
+
+  it("refuses an admin rule with a broken pattern, naming the rule", () => {
+    expect(() => createRoutingPolicy({ signals, adminRulesText: "rules:\n  - name: bad\n    code: bad\n    label: Bad\n    patterns: ['(']\n" })).toThrow(/bad.*invalid pattern/);
+  });
+});
