@@ -9,7 +9,7 @@
  * back, reassigned, answered): firing late or twice is harmless.
  */
 import { z } from "zod";
-import type { Conversation, Priority } from "../src/domain/model.js";
+import { Priority as PrioritySchema, type Conversation, type Priority } from "../src/domain/model.js";
 import { ValidationError } from "../src/errors.js";
 import type { Logger } from "../src/logging/logger.js";
 import type { ConversationStore } from "../src/ports/conversation-store.js";
@@ -55,6 +55,8 @@ const UnclaimedPayload = z.object({
   deskRef: z.string().min(1).max(200),
   escalatedAt: z.iso.datetime(),
   level: z.number().int().min(1).max(100),
+  /** The priority before the first re-alert; level n raises it n steps. */
+  basePriority: PrioritySchema.optional(),
 });
 type UnclaimedPayload = z.infer<typeof UnclaimedPayload>;
 
@@ -66,7 +68,12 @@ const NoReplyPayload = z.object({
 });
 type NoReplyPayload = z.infer<typeof NoReplyPayload>;
 
-const NEXT_PRIORITY: Record<Priority, Priority> = { low: "normal", normal: "high", high: "urgent", urgent: "urgent" };
+const PRIORITY_ORDER: readonly Priority[] = ["low", "normal", "high", "urgent"];
+
+/** `steps` levels up, capped at urgent. */
+function stepUp(priority: Priority, steps: number): Priority {
+  return PRIORITY_ORDER[Math.min(PRIORITY_ORDER.length - 1, PRIORITY_ORDER.indexOf(priority) + steps)]!;
+}
 const REMINDER_MEMORY_MS = 7 * 24 * 3_600_000;
 
 export interface SlaTimerDependencies {
@@ -93,7 +100,7 @@ export class SlaTimers implements TaskHandler {
     return name === SLA_TASKS.unclaimed || name === SLA_TASKS.noReply;
   }
 
-  async scheduleUnclaimed(input: { conversationId: string; deskRef: string; escalatedAt: Date; level?: number; from?: Date }): Promise<void> {
+  async scheduleUnclaimed(input: { conversationId: string; deskRef: string; escalatedAt: Date; level?: number; basePriority?: Priority; from?: Date }): Promise<void> {
     const minutes = this.deps.config.unclaimedMinutes;
     if (minutes <= 0) return;
     const level = input.level ?? 1;
@@ -103,6 +110,7 @@ export class SlaTimers implements TaskHandler {
       deskRef: input.deskRef,
       escalatedAt: input.escalatedAt.toISOString(),
       level,
+      ...(input.basePriority ? { basePriority: input.basePriority } : {}),
     };
     await this.deps.queue.enqueueTask(
       { name: SLA_TASKS.unclaimed, payload },
@@ -139,15 +147,22 @@ export class SlaTimers implements TaskHandler {
       return { kind: "done" };
     }
     const alerts = this.requireAlerts();
-    const priority = this.deps.config.raisePriority ? NEXT_PRIORITY[escalation.priority] : escalation.priority;
-    const raised = priority !== escalation.priority;
-    const current = raised ? await this.deps.store.updateConversation(conversation.id, { escalationPriority: priority }) : conversation;
-    await this.deps.store.recordEvent(conversation.id, {
-      type: SLA_REALERT_EVENT,
-      reason: `unclaimed after ${this.deps.config.unclaimedMinutes} min`,
-      actor: "sla",
-      data: { deskRef: payload.deskRef, level: payload.level, priority },
-    });
+    // Every step is idempotent, so a retried timer (Slack said "later") repeats none of them: the
+    // priority is the one this level calls for, and each level's event is recorded once.
+    const base = payload.basePriority ?? escalation.priority;
+    const target = this.deps.config.raisePriority ? stepUp(base, payload.level) : base;
+    const priority = PRIORITY_ORDER.indexOf(target) > PRIORITY_ORDER.indexOf(escalation.priority) ? target : escalation.priority;
+    const raised = priority !== base;
+    const current = priority !== escalation.priority ? await this.deps.store.updateConversation(conversation.id, { escalationPriority: priority }) : conversation;
+    const events = await this.deps.store.listEvents(conversation.id);
+    if (!events.some((event) => event.type === SLA_REALERT_EVENT && event.data.deskRef === payload.deskRef && event.data.level === payload.level)) {
+      await this.deps.store.recordEvent(conversation.id, {
+        type: SLA_REALERT_EVENT,
+        reason: `unclaimed after ${this.deps.config.unclaimedMinutes} min`,
+        actor: "sla",
+        data: { deskRef: payload.deskRef, level: payload.level, priority },
+      });
+    }
     const now = this.deps.now();
     await alerts.realertUnclaimed({
       conversation: current,
@@ -159,7 +174,7 @@ export class SlaTimers implements TaskHandler {
     });
     this.deps.logger.info({ conversationId: conversation.id, level: payload.level, priority }, "escalation still unclaimed: team re-alerted");
     if (payload.level < this.deps.config.maxRealerts) {
-      await this.scheduleUnclaimed({ conversationId: conversation.id, deskRef: payload.deskRef, escalatedAt: escalation.at, level: payload.level + 1, from: now });
+      await this.scheduleUnclaimed({ conversationId: conversation.id, deskRef: payload.deskRef, escalatedAt: escalation.at, level: payload.level + 1, basePriority: base, from: now });
     }
     return { kind: "done" };
   }

@@ -50,7 +50,11 @@ export class SlackActionTasks implements TaskHandler {
     // and escalated again, or resolved and reopened) does nothing.
     const current = await currentPostOf(this.context, conversation);
     if (!current || encodeDeskRef(current) !== encodeDeskRef(ref)) {
-      return tell(conversation.state === "resolved" ? HINTS.alreadyResolved : HINTS.stalePost(conversation.state)).then(done);
+      await tell(conversation.state === "resolved" ? HINTS.alreadyResolved : HINTS.stalePost(conversation.state));
+      // If it is one of this conversation's posts (a retried hand back, say), it shows how it ended;
+      // any other post is left alone (redraw draws only posts recorded for this conversation).
+      await redraw(this.context, ref, conversation.id);
+      return done();
     }
     const agent = await agentFor(this.context, payload.userId);
     const click: Click = { payload, ref, agent, conversation };
@@ -58,13 +62,13 @@ export class SlackActionTasks implements TaskHandler {
       if (action === "claim") await this.claim(click, tell);
       else await this.finish(action, click, tell);
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof InvalidTransitionError || error instanceof NotFoundError) {
-        this.context.logger.info({ conversationId: conversation.id, action, code: error.code }, "desk action lost a race; agent told");
-        await tell(HINTS.changedMeanwhile);
-        return done();
-      }
-      throw error;
+      if (!(error instanceof ConflictError || error instanceof InvalidTransitionError || error instanceof NotFoundError)) throw error;
+      this.context.logger.info({ conversationId: conversation.id, action, code: error.code }, "desk action lost a race; agent told");
+      await tell(HINTS.changedMeanwhile);
     }
+    // Whatever happened, the post shows where the conversation stands now. This also completes a retried
+    // task whose first run changed the state but failed before its redraw (a Slack rate limit, say).
+    await redraw(this.context, ref, conversation.id);
     return done();
   }
 
@@ -73,14 +77,11 @@ export class SlackActionTasks implements TaskHandler {
     const result = await this.context.handoff.claim(conversation.id, agent);
     if (result.kind === "claimed") {
       this.context.logger.info({ conversationId: conversation.id, agent: agent.id, waitedMs: result.waitedMs }, "escalation claimed");
-      await redraw(this.context, ref, conversation.id);
       await this.context.sla.scheduleNoReply({ conversationId: conversation.id, deskRef: encodeDeskRef(ref), assignee: agent.id, since: this.context.now() });
       return;
     }
     if (result.kind === "already_claimed") {
       await tell(result.by === agent.id ? HINTS.alreadyClaimedByYou : HINTS.alreadyClaimedBy(mentionOf(result.by)));
-      // A retried claim whose first run failed before the redraw: draw it now (idempotent).
-      if (result.by === agent.id) await redraw(this.context, ref, conversation.id);
       return;
     }
     await tell(HINTS.notClaimable(result.state));
@@ -88,7 +89,7 @@ export class SlackActionTasks implements TaskHandler {
 
   /** Resolve or hand back: whoever claimed it, or any desk member while nobody has. */
   private async finish(action: "resolve" | "handBack", click: Click, tell: (text: string) => Promise<void>): Promise<void> {
-    const { conversation, agent, ref } = click;
+    const { conversation, agent } = click;
     if (conversation.state === "resolved") return tell(HINTS.alreadyResolved);
     if (conversation.state === "ai") return tell(HINTS.withAi);
     if (conversation.state === "human" && conversation.assignee && conversation.assignee !== agent.id) {
@@ -96,7 +97,6 @@ export class SlackActionTasks implements TaskHandler {
     }
     if (action === "resolve") await this.context.handoff.resolve(conversation.id, agent);
     else await this.context.handoff.handBack(conversation.id, agent);
-    await redraw(this.context, ref, conversation.id);
     this.context.logger.info({ conversationId: conversation.id, agent: agent.id, action }, action === "resolve" ? "escalation resolved" : "conversation handed back to the AI");
   }
 }

@@ -42,7 +42,7 @@ export class SlackDesk implements Desk, SlaAlerts {
       const payload: TranscriptPayload = { conversationId: conversation.id, deskRef, uptoSeq: newestSeq(messages), count: Math.min(messages.length, 100) };
       await this.context.queue.enqueueTask({ name: SLACK_TASKS.transcript, payload: { ...payload } }, { jobId: `slack-transcript-${conversation.id}-${escalatedAt.getTime()}` });
     }
-    await this.context.sla.scheduleUnclaimed({ conversationId: conversation.id, deskRef, escalatedAt });
+    await this.context.sla.scheduleUnclaimed({ conversationId: conversation.id, deskRef, escalatedAt, basePriority: request.priority });
     return { deskRef };
   }
 

@@ -56,8 +56,13 @@ export class SlackThreadReplies implements TaskHandler {
       await tell(HINTS.replyEmpty);
       return done();
     }
-    // One Slack message, one customer message: a replayed or retried task never sends it twice.
-    if (!(await this.context.once.firstTime(`slack:reply:${reply.channel}:${reply.ts}`, REPLY_MEMORY_MS))) return done();
+    const post = { channel: reply.channel, ts: reply.threadTs };
+    // One Slack message, one customer message: a replayed or retried task never sends it twice (a retry
+    // only finishes the redraw the first run may not have reached).
+    if (!(await this.context.once.firstTime(`slack:reply:${reply.channel}:${reply.ts}`, REPLY_MEMORY_MS))) {
+      await redraw(this.context, post, conversation.id);
+      return done();
+    }
     try {
       const sent = await this.context.handoff.replyAsAgent(conversation.id, agent, text);
       logger.info({ conversationId: conversation.id, messageId: sent.id, agent: agent.id }, "agent reply queued for the customer");
@@ -77,7 +82,7 @@ export class SlackThreadReplies implements TaskHandler {
     }
     if (reply.hasFiles) await tell(HINTS.attachmentsNotSent);
     // Replying claimed it: show that on the post.
-    if (conversation.state === "awaiting_human") await redraw(this.context, { channel: reply.channel, ts: reply.threadTs }, conversation.id);
+    if (conversation.state === "awaiting_human") await redraw(this.context, post, conversation.id);
     return done();
   }
 }

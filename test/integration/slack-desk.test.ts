@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTION_IDS } from "../../escalation/slack/index.js";
+import { SLA_TASKS } from "../../escalation/sla.js";
+import { DeliveryFailedError } from "../../src/errors.js";
 import { eventually } from "../support/eventually.js";
 import { RecordingChannel } from "../support/recording-channel.js";
 import { AGENTS, DESK_CHANNEL, DISPUTES_CHANNEL, SIGNING_SECRET, startSlackDeskWorld, type SlackDeskWorld } from "../support/slack-desk-harness.js";
@@ -281,6 +283,35 @@ describe("resolve and hand back", () => {
     await world.reply(post.channel, post.ts, AGENTS.sam.id, "still there?");
     await eventually(() => ephemeralsFor(AGENTS.sam.id), (texts) => texts.some((text) => text.startsWith("This escalation is closed")));
     expect(deliveredTo(conversationId).some((item) => item.text === "still there?")).toBe(false);
+  });
+});
+
+describe("SLA timer retries", () => {
+  it("raises the priority once per level when a re-alert runs again (a retry after Slack said later)", async () => {
+    const { conversationId, post } = await escalated();
+    const conversation = (await world.switchboard.store.getConversation(conversationId))!;
+    const task = {
+      name: SLA_TASKS.unclaimed,
+      payload: { conversationId, deskRef: `${post.channel}/${post.ts}`, escalatedAt: conversation.escalation!.at.toISOString(), level: 1, basePriority: "normal" },
+    };
+    // Run it as the queue would: a transient failure (the channel's rate limit) is retried after its delay.
+    const runLikeTheQueue = async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await world.bundle.sla.run(task);
+        } catch (error) {
+          if (!(error instanceof DeliveryFailedError) || error.permanent || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 1_000));
+        }
+      }
+    };
+    await runLikeTheQueue();
+    await runLikeTheQueue();
+    expect((await world.switchboard.store.getConversation(conversationId))?.escalation?.priority).toBe("high");
+    const levelOne = (await world.switchboard.store.listEvents(conversationId)).filter((event) => event.type === "sla_realert" && event.data.level === 1);
+    expect(levelOne).toHaveLength(1);
+    expect(postText(post)).toContain("re-alerted 1×");
+    expect(postText(post)).toContain("High");
   });
 });
 
