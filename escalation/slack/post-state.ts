@@ -117,11 +117,13 @@ export async function redrawPost(
   channelLabelOf: (channelId: string) => string,
 ): Promise<void> {
   for (let round = 0; round < 3; round += 1) {
-    const conversation = await context.store.getConversation(conversationId);
-    if (!conversation) return;
-    const facts = await postFactsNow(context, ref, conversation, channelLabelOf(conversation.channelId));
-    if (!facts) return;
-    await context.api.update(ref.channel, ref.ts, renderEscalationPost(facts));
-    if (fingerprint(await context.store.getConversation(conversationId)) === fingerprint(conversation)) return;
+    let drawn: Conversation | null = null;
+    const sent = await context.api.updateRendered(ref.channel, ref.ts, async () => {
+      drawn = await context.store.getConversation(conversationId);
+      if (!drawn) return undefined;
+      const facts = await postFactsNow(context, ref, drawn, channelLabelOf(drawn.channelId));
+      return facts ? renderEscalationPost(facts) : undefined;
+    });
+    if (!sent || fingerprint(await context.store.getConversation(conversationId)) === fingerprint(drawn)) return;
   }
 }

@@ -102,8 +102,20 @@ export class SlackApi {
   }
 
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.updateRendered(channel, ts, async () => message);
+  }
+
+  /**
+   * Update a message with content rendered only once the channel's rate limit let us through, so a
+   * wait for the limit never sends a picture that went stale meanwhile. `render` may return undefined
+   * (nothing to draw); returns whether an update was sent.
+   */
+  async updateRendered(channel: string, ts: string, render: () => Promise<SlackMessage | undefined>): Promise<boolean> {
     await this.throttle(channel);
+    const message = await render();
+    if (!message) return false;
     await this.call("chat.update", () => this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+    return true;
   }
 
   /**

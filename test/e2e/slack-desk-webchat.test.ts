@@ -90,7 +90,7 @@ describe("web chat customer and Slack agents", () => {
     await group.getByRole("button", { name: "4" }).click();
     await expect.poll(async () => (await world.switchboard.store.getConversation(conversation!.id))?.csat, { timeout: 10_000 }).toBe(4);
     await eventually(() => world.fake.thread(channel, ts), (replies) => replies.some((reply) => reply.text.includes("Customer satisfaction: 4/5")));
-    expect(JSON.stringify(world.fake.find(channel, ts)?.blocks)).toContain(`Resolved by <@${AGENTS.sam.id}>`);
+    await eventually(() => JSON.stringify(world.fake.find(channel, ts)?.blocks), (text) => text?.includes(`Resolved by <@${AGENTS.sam.id}>`) === true);
     expect(problems).toEqual([]);
     await context.close();
   });
