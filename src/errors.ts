@@ -103,6 +103,40 @@ export class UpstreamError extends SwitchboardError {
   }
 }
 
+/**
+ * One model request failed. `kind` says what happened; `retryable` whether the same request may succeed
+ * later (timeouts, connection drops, 429, 5xx, malformed output); `retryAfterMs` honours the provider's
+ * Retry-After. A refusal or a bad request is not retried.
+ */
+export type ModelFailureKind =
+  | "timeout"
+  | "connection"
+  | "rate_limited"
+  | "server"
+  | "auth"
+  | "bad_request"
+  | "malformed"
+  | "refusal"
+  | "circuit_open"
+  | "budget_exhausted";
+
+const RETRYABLE_MODEL_FAILURES: ReadonlySet<ModelFailureKind> = new Set(["timeout", "connection", "rate_limited", "server", "malformed"]);
+
+export class ModelCallError extends UpstreamError {
+  readonly kind: ModelFailureKind;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+
+  constructor(kind: ModelFailureKind, message: string, options: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+    super("model", message, { cause: options.cause });
+    this.kind = kind;
+    this.retryable = RETRYABLE_MODEL_FAILURES.has(kind);
+    this.retryAfterMs = options.retryAfterMs;
+    this.status = options.status;
+  }
+}
+
 export function httpStatusFor(error: unknown): number {
   if (error instanceof AuthenticationError) return error.missing ? 400 : 403;
   if (error instanceof ValidationError) return 400;

@@ -8,17 +8,23 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
-import { ensureRedis } from "../adapters/queue/embedded-redis.js";
+import { createOpenAIChatModel, RedisSpendLedger } from "../adapters/llm/index.js";
+import { ensureRedis, redisAnswers } from "../adapters/queue/embedded-redis.js";
 import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRateLimiter } from "../adapters/queue/index.js";
 import { openConversationStore } from "../adapters/store/index.js";
 import { createTwilioAdapter } from "../channels/twilio/index.js";
 import { createWebchatAdapter } from "../channels/webchat/index.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { InboxDesk } from "../escalation/inbox/inbox-desk.js";
+import { qualityFileSource, withQualityRouting } from "../escalation/rules/quality-routing.js";
 import { createRoutingPolicy, type RuleBasedRoutingPolicy } from "../escalation/rules/index.js";
 import type { AccountTools } from "./agent/local/account-tools.js";
-import { createLocalBrain } from "./agent/local/index.js";
+import { createLocalBrain, createLocalEngine } from "./agent/local/index.js";
 import { createProviderAccountTools } from "./agent/local/provider-account-tools.js";
+import { createOpenAIBrain, createResilientModel } from "./agent/openai/compose.js";
+import { categoryChoicesOf, knowledgeSearchOver } from "./agent/openai/knowledge.js";
+import type { ResilientChatModel } from "./agent/openai/resilient-model.js";
+import { InMemorySpendLedger } from "./agent/openai/spend.js";
 import { createGuardrails } from "./guardrails/index.js";
 import type { AccountProvider } from "./ports/account-provider.js";
 import { loadSwitchboardFile, type ChannelEntry } from "./config/channels-file.js";
@@ -26,6 +32,7 @@ import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
 import { persistentSecret } from "./config/persistent-secret.js";
 import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import { LlmMetrics } from "./observability/llm-metrics.js";
 import { SwitchboardMetrics } from "./observability/metrics.js";
 import { ConversationEvents } from "./pipeline/conversation-events.js";
 import { ALWAYS_AVAILABLE } from "./pipeline/customer-notices.js";
@@ -36,8 +43,9 @@ import { createJobHandlers, type TaskHandler } from "./pipeline/job-handlers.js"
 import { TurnProcessor } from "./pipeline/process-turn.js";
 import { enqueuePendingWork } from "./pipeline/recovery.js";
 import { SendDispatcher } from "./pipeline/send-dispatcher.js";
+import { QUALITY_FILE } from "./qa/quality-file.js";
 import { learnedRoutingSignals, loadKnowledgeBase, type KnowledgeBase } from "./kb/load.js";
-import type { Brain, ReplyGuard } from "./ports/agent-engine.js";
+import type { Brain, ReplyGuard, RoutingPolicy } from "./ports/agent-engine.js";
 import type { ChannelAdapter, ChannelContext, InboundIntake } from "./ports/channel-adapter.js";
 import type { ConversationStore } from "./ports/conversation-store.js";
 import type { Desk, HumanAvailability } from "./ports/desk.js";
@@ -125,6 +133,8 @@ export interface ComposedBrain {
   brain: Brain;
   kb: KnowledgeBase;
   routing: RuleBasedRoutingPolicy;
+  /** Releases what the brain holds (the OpenAI engine's spend-ledger connection). */
+  close?(): Promise<void>;
 }
 
 export interface LocalBrainComposition {
@@ -135,11 +145,18 @@ export interface LocalBrainComposition {
   accounts?: AccountProvider | AccountTools;
   /** BUSINESS_TIME_ZONE: the calendar of "today" for account facts and guardrails. */
   timeZone?: string;
+  /** QA's `quality.json`: categories whose quality dropped go to people until they recover. */
+  qualityFile?: string;
   clock?: () => number;
 }
 
 function isAccountTools(value: AccountProvider | AccountTools): value is AccountTools {
   return "identify" in value;
+}
+
+/** The routing policy the brain runs: the rules, plus the adaptive quality rule when a quality file is named. */
+function brainRouting(routing: RuleBasedRoutingPolicy, qualityFile: string | undefined): RoutingPolicy {
+  return qualityFile ? withQualityRouting(routing, qualityFileSource(qualityFile)) : routing;
 }
 
 /** The local brain over a knowledge-base folder: what `serve`, `ask` and `eval` all use. */
@@ -159,7 +176,7 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
     : undefined;
   const brain = createLocalBrain({
     kb,
-    routing,
+    routing: brainRouting(routing, options.qualityFile),
     guards: options.guards ?? createGuardrails(zone),
     ...(accounts ? { accounts } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -167,14 +184,40 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
   return { brain, kb, routing };
 }
 
-/** The brain `serve`, `ask` and `eval` run: the local engine over KB_DIR with the configured account data. */
-export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR): Promise<ComposedBrain> {
-  if (env.AI_ENGINE !== "local") throw new ConfigError(`AI_ENGINE=${env.AI_ENGINE}: no such engine is available in this build yet; use AI_ENGINE=local.`);
-  return composeLocalBrain({ kbDir, accounts: createAccountProviderFromEnv(env), timeZone: env.BUSINESS_TIME_ZONE });
+/** What the OpenAI engine needs from a running Switchboard (the CLI passes nothing). */
+export interface BrainDependencies {
+  logger?: Logger;
+  metrics?: LlmMetrics;
+  /** The server's Redis, for the shared daily spend ledger. */
+  redisUrl?: string;
+  prefix?: string;
 }
 
-async function createConfiguredBrain(env: Env): Promise<Brain> {
-  return (await composeConfiguredBrain(env)).brain;
+/**
+ * The brain `serve`, `ask` and `eval` run, over KB_DIR with the configured account data: the local engine
+ * (AI_ENGINE=local), or the OpenAI engine (AI_ENGINE=openai) with the same routing rules, guardrails,
+ * account tools and knowledge base, and the local engine as its fallback.
+ */
+export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR, dependencies: BrainDependencies = {}): Promise<ComposedBrain> {
+  const accounts = createAccountProviderFromEnv(env);
+  const qualityFile = join(resolve(env.DATA_DIR), QUALITY_FILE);
+  const local = await composeLocalBrain({ kbDir, accounts, timeZone: env.BUSINESS_TIME_ZONE, qualityFile });
+  if (env.AI_ENGINE === "local") return local;
+
+  const logger = dependencies.logger ?? createLogger({ level: env.LOG_LEVEL, name: "openai" });
+  const model = await createOpenAIModelFromEnv(env, { logger, ...dependencies });
+  const { brain } = createOpenAIBrain({
+    model: model.model,
+    env,
+    routing: brainRouting(local.routing, qualityFile),
+    accounts,
+    knowledge: knowledgeSearchOver(local.kb),
+    categories: categoryChoicesOf(local.kb),
+    localEngine: createLocalEngine(local.kb, createProviderAccountTools(accounts, { timeZone: env.BUSINESS_TIME_ZONE })),
+    logger,
+    ...(dependencies.metrics ? { metrics: dependencies.metrics } : {}),
+  });
+  return { brain, kb: local.kb, routing: local.routing, close: () => model.close() };
 }
 
 function createConfiguredDesk(_env: Env, store: ConversationStore, logger: Logger): DeskBundle {
@@ -278,7 +321,12 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     }
 
     if (role !== "web") {
-      const brain = options.brain ?? (await createConfiguredBrain(env));
+      let brain = options.brain;
+      if (!brain) {
+        const composed = await composeConfiguredBrain(env, env.KB_DIR, { logger, metrics: new LlmMetrics(metrics.registry), redisUrl: redis.url, prefix });
+        onClose("brain", async () => composed.close?.());
+        brain = composed.brain;
+      }
       const turns = new TurnProcessor({ store, queue, brain, channels, events, availability: deskBundle.availability ?? ALWAYS_AVAILABLE, metrics, logger, now });
       const sends = new SendDispatcher({ store, queue, channels, rateLimiter, metrics, logger });
       const deskTasks = new DeskTaskRunner({ store, desk: deskBundle.desk, logger });
@@ -326,3 +374,38 @@ export function webchatSecretOf(env: Env): string {
 }
 
 export { createAccountProviderFromEnv };
+
+/** The configured conversation store (DATABASE_URL, or PGlite under DATA_DIR), migrated: for CLI commands such as `qa review`. */
+export async function openStoreFromEnv(env: Env, logger: Logger): Promise<ConversationStore> {
+  const store = await openConversationStore({ databaseUrl: env.DATABASE_URL, pgliteDataDir: join(resolve(env.DATA_DIR), "pglite"), poolSize: env.DATABASE_POOL_SIZE, logger });
+  await store.migrate().catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  return store;
+}
+
+/**
+ * The model of AI_ENGINE=openai (any OpenAI-compatible server at OPENAI_BASE_URL) with retries, breaker,
+ * daily budget and metrics. The spend ledger is shared through Redis when `redisUrl` answers (the server
+ * passes its own); a CLI run without Redis counts its spend in memory.
+ */
+export async function createOpenAIModelFromEnv(
+  env: Env,
+  options: { logger: Logger; metrics?: LlmMetrics; redisUrl?: string; prefix?: string },
+): Promise<{ model: ResilientChatModel; close(): Promise<void> }> {
+  if (!env.OPENAI_API_KEY) throw new ConfigError("OPENAI_API_KEY is required for the OpenAI engine (any value for a local server that does not check it).");
+  const chatModel = createOpenAIChatModel({
+    apiKey: env.OPENAI_API_KEY,
+    model: env.OPENAI_MODEL,
+    ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    temperature: env.OPENAI_TEMPERATURE,
+    maxTokens: env.OPENAI_MAX_TOKENS,
+  });
+  const redisUrl = options.redisUrl ?? env.REDIS_URL;
+  const shared = options.redisUrl !== undefined || (await redisAnswers(redisUrl, 1_000));
+  const ledger = shared ? new RedisSpendLedger({ redisUrl, prefix: options.prefix ?? env.QUEUE_PREFIX, logger: options.logger }) : new InMemorySpendLedger();
+  const model = createResilientModel({ chatModel, ledger, env, logger: options.logger, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  return { model, close: async () => (ledger instanceof RedisSpendLedger ? ledger.close() : undefined) };
+}

@@ -6,21 +6,22 @@ import type { CliCommand } from "./cli-command.js";
 
 export const askCommand: CliCommand = {
   path: ["ask"],
-  usage: 'ask "TEXT" [--kb DIR] [--customer ID] [--json]',
+  usage: 'ask "TEXT" [--kb DIR] [--customer ID] [--json] [--engine local|openai]',
   summary: "print the brain's decision for one customer message",
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
-      options: { kb: { type: "string" }, customer: { type: "string" }, json: { type: "boolean" } },
+      options: { kb: { type: "string" }, customer: { type: "string" }, json: { type: "boolean" }, engine: { type: "string" } },
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length === 0) throw new ValidationError('ask needs the customer\'s message: switchboard ask "TEXT"');
     const text = positionals.join(" ");
     const { composeCliBrain } = await import("./cli-brain.js");
-    const { brain, routing } = await composeCliBrain(values.kb);
+    const composed = await composeCliBrain(values.kb, values.engine);
+    const { brain, routing } = composed;
     const turn = singleTurn(text, values.customer ? { customerId: values.customer } : {});
-    const outcome = await brain.decide(turn);
+    const outcome = await brain.decide(turn).finally(() => composed.close?.());
     const rules = routing.evaluate("before", turn).map((evaluation) => ({ rule: evaluation.rule, code: evaluation.hit.code, detail: evaluation.detail }));
     const result = {
       route: outcome.decision.route,

@@ -7,8 +7,10 @@ import type { CliCommand } from "./cli-command.js";
 import { askCommand } from "./ask.js";
 import { evalCommand } from "./eval.js";
 import { kbBuildCommand } from "./kb-build.js";
+import { kbApplyCommand } from "./kb-model.js";
+import { qaReviewCommand } from "./qa-review.js";
 import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, askCommand, evalCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, kbApplyCommand, askCommand, evalCommand, qaReviewCommand];

@@ -34,19 +34,19 @@ export function formatEvalReport(report: EvalReport): string {
 
 export const evalCommand: CliCommand = {
   path: ["eval"],
-  usage: "eval --cases FILE [--kb DIR] [--json]",
+  usage: "eval --cases FILE [--kb DIR] [--json] [--engine local|openai]",
   summary: "score the brain on labelled cases (JSONL)",
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { cases: { type: "string" }, kb: { type: "string" }, json: { type: "boolean" } },
+      options: { cases: { type: "string" }, kb: { type: "string" }, json: { type: "boolean" }, engine: { type: "string" } },
       strict: true,
     });
     if (!values.cases) throw new ValidationError("eval needs --cases FILE (JSONL of text, expect_route, ...)");
     const cases = await readEvalCases(values.cases);
     const { composeCliBrain } = await import("./cli-brain.js");
-    const { brain } = await composeCliBrain(values.kb);
-    const report = await evaluateBrain(brain, cases);
+    const composed = await composeCliBrain(values.kb, values.engine);
+    const report = await evaluateBrain(composed.brain, cases).finally(() => composed.close?.());
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatEvalReport(report)}\n`);
     return 0;
   },

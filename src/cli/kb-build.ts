@@ -7,17 +7,28 @@ import { terminalProgress } from "./progress.js";
 
 export const kbBuildCommand: CliCommand = {
   path: ["kb", "build"],
-  usage: "kb build --tickets FILE [--docs DIR] --out DIR",
+  usage: "kb build --tickets FILE [--docs DIR] --out DIR [--with-model [--apply]]",
   summary: "build a knowledge base from resolved tickets and documents",
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { tickets: { type: "string" }, docs: { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" } },
+      options: {
+        tickets: { type: "string" },
+        docs: { type: "string" },
+        out: { type: "string" },
+        quiet: { type: "boolean" },
+        "with-model": { type: "boolean" },
+        "no-model": { type: "boolean" },
+        apply: { type: "boolean" },
+      },
       strict: true,
     });
     if (!values.tickets || !values.out) {
       throw new ValidationError("kb build needs --tickets FILE (JSONL or CSV) and --out DIR");
     }
+    // With a model (AI_ENGINE=openai or --with-model): proposals to review, applied only with --apply.
+    const withModel = values["with-model"] === true || (process.env.AI_ENGINE === "openai" && values["no-model"] !== true);
+    if (values.apply && !withModel) throw new ValidationError("--apply applies model proposals: add --with-model (or use switchboard kb apply)");
     const progress = values.quiet ? undefined : terminalProgress();
     const result = await buildKnowledgeBase({
       tickets: values.tickets,
@@ -39,6 +50,10 @@ export const kbBuildCommand: CliCommand = {
     for (const problem of problems.slice(0, 10)) lines.push(`  skipped line ${problem.line}: ${problem.problem}`);
     if (counts.rowsSkipped > 10) lines.push(`  ... ${counts.rowsSkipped - 10} more skipped rows (see manifest.json)`);
     process.stdout.write(`${lines.join("\n")}\n`);
+    if (withModel) {
+      const { modelAssistedBuild } = await import("./kb-model.js");
+      await modelAssistedBuild({ kbDir: values.out, tickets: values.tickets, apply: values.apply === true });
+    }
     return 0;
   },
 };

@@ -32,6 +32,28 @@ export const EnvSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: url(["http", "https"]).optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** The OpenAI engine (AI_ENGINE=openai): sampling, limits, prices, budget, fallbacks. */
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.2),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  OPENAI_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(800),
+  /** Our retries per model request (the SDK's own are off). */
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  OPENAI_MAX_TOOL_ROUNDS: z.coerce.number().int().min(1).max(10).default(4),
+  /** Tokens of conversation history the model sees verbatim; older turns are summarised. */
+  OPENAI_HISTORY_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1_500),
+  OPENAI_SUMMARY: z.enum(["extractive", "model"]).default("extractive"),
+  /** US dollars per 1,000 prompt / completion tokens (defaults: gpt-4o-mini list prices). */
+  OPENAI_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0.00015),
+  OPENAI_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0.0006),
+  /** Unset: no cap. Once a UTC day's spend reaches it, the embedded engine answers until midnight UTC. */
+  OPENAI_DAILY_BUDGET_USD: z.coerce.number().positive().optional(),
+  /** Consecutive failed requests that open the circuit breaker, and how long it stays open. */
+  OPENAI_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  OPENAI_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** When the model cannot answer: the embedded engine answers (`local`) or a person takes over (`escalate`). */
+  OPENAI_FALLBACK: z.enum(["local", "escalate"]).default("local"),
+  /** The support-agent instructions template; unset: the shipped src/agent/openai/prompts/support-agent.v1.md. */
+  OPENAI_PROMPT_FILE: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
