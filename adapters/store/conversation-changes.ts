@@ -53,7 +53,7 @@ export function planTransition(
 }
 
 /**
- * Apply a patch. `escalationDeskRef` merges into the escalation record; when the conversation has none
+ * Apply a patch. `escalationDeskRef` and `escalationPriority` merge into the escalation record; when the conversation has none
  * any more (handed back before the desk finished posting) there is nothing to attach it to and it is
  * dropped rather than inventing an escalation.
  */
@@ -66,6 +66,9 @@ export function applyPatch(current: Conversation, patch: ConversationPatch, now:
   if (patch.context !== undefined) next.context = patch.context;
   if (patch.escalationDeskRef !== undefined && next.escalation) {
     next.escalation = { ...next.escalation, deskRef: patch.escalationDeskRef };
+  }
+  if (patch.escalationPriority !== undefined && next.escalation) {
+    next.escalation = { ...next.escalation, priority: patch.escalationPriority };
   }
   return next;
 }

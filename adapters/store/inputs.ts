@@ -12,6 +12,7 @@ import {
   Escalation,
   InboundMessage,
   MessageStatus,
+  Priority,
 } from "../../src/domain/model.js";
 import { ValidationError } from "../../src/errors.js";
 import type {
@@ -44,6 +45,7 @@ const ConversationPatchSchema = z.object({
   csat: z.number().int().min(1).max(5).optional(),
   context: Json.optional(),
   escalationDeskRef: z.string().min(1).max(1_000).optional(),
+  escalationPriority: Priority.optional(),
 });
 
 const NewOutboundMessageSchema = z.object({

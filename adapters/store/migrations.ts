@@ -95,6 +95,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "conversations by desk reference",
+    statements: [
+      // A desk goes from its post (a Slack thread: `channel/ts`) back to the conversation on every reply.
+      `CREATE INDEX conversations_desk_ref_idx ON conversations ((escalation->>'deskRef'))
+        WHERE escalation IS NOT NULL`,
+    ],
+  },
 ];
 
 /** Apply the pending migrations; returns the versions applied by this call (empty when up to date). */

@@ -127,6 +127,18 @@ export class SqlConversationStore implements ConversationStore {
     return rows[0] ? conversationFromRow(rows[0]) : null;
   }
 
+  /** The conversation whose current escalation was posted at `deskRef` (indexed, see migration 2). */
+  async findConversationByDeskRef(deskRef: string): Promise<Conversation | null> {
+    if (deskRef === "" || deskRef.length > 1_000) return null;
+    const { rows } = await this.client.query<ConversationRow>(
+      `SELECT * FROM conversations WHERE escalation IS NOT NULL AND escalation->>'deskRef' = $1
+       ORDER BY updated_at DESC, id
+       LIMIT 1`,
+      [deskRef],
+    );
+    return rows[0] ? conversationFromRow(rows[0]) : null;
+  }
+
   async listConversations(filter: ConversationFilter): Promise<Conversation[]> {
     const { states, updatedSince, limit } = validate.filter(filter);
     const { rows } = await this.client.query<ConversationRow>(

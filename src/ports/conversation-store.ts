@@ -17,6 +17,7 @@ import type {
   Message,
   MessageAuthor,
   MessageStatus,
+  Priority,
 } from "../domain/model.js";
 
 export interface RecordInboundResult {
@@ -64,6 +65,8 @@ export interface ConversationPatch {
   context?: Record<string, unknown>;
   /** Merge into `escalation` (for example the desk reference once posted). */
   escalationDeskRef?: string;
+  /** Merge into `escalation`: an SLA re-alert raises the priority of an escalation nobody claimed. */
+  escalationPriority?: Priority;
 }
 
 /** Everything one processed inbound message changes, committed at once: the exactly-once unit. */
@@ -132,6 +135,12 @@ export interface ConversationStore {
 
   getConversation(conversationId: string): Promise<Conversation | null>;
   findConversationByAddress(channelId: string, customerAddress: string): Promise<Conversation | null>;
+  /**
+   * The conversation whose current escalation was posted at this desk reference (Slack: `channel/ts`),
+   * so a desk can go from a thread back to its conversation. Optional for stores that predate it; the
+   * Slack desk requires it.
+   */
+  findConversationByDeskRef?(deskRef: string): Promise<Conversation | null>;
   listConversations(filter: ConversationFilter): Promise<Conversation[]>;
   getMessage(messageId: string): Promise<Message | null>;
   findMessageByChannelMessageId(channelId: string, channelMessageId: string): Promise<Message | null>;

@@ -50,9 +50,29 @@ export function luhnValid(digits: string): boolean {
 export function maskCardNumbers(text: string): string {
   return text.replace(CARD_CANDIDATE, (match) => {
     const digits = match.replace(/\D/g, "");
-    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
-    return `[card ending ${digits.slice(-4)}]`;
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return `[card ending ${digits.slice(-4)}]`;
+    return maskCardInsideGroups(match);
   });
+}
+
+/**
+ * A run like "order 5 4111 1111 1111 1111" matches as one candidate that fails Luhn as a whole; the card
+ * is a run of whole digit groups inside it. Try group ranges (longest first) so the card is still masked.
+ */
+function maskCardInsideGroups(match: string): string {
+  const groups = [...match.matchAll(/\d+/g)].map((group) => ({ start: group.index, end: group.index + group[0].length, digits: group[0] }));
+  if (groups.length < 2) return match;
+  for (let size = groups.length; size >= 1; size -= 1) {
+    for (let first = 0; first + size <= groups.length; first += 1) {
+      const range = groups.slice(first, first + size);
+      const digits = range.map((group) => group.digits).join("");
+      if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) continue;
+      const start = range[0]!.start;
+      const end = range.at(-1)!.end;
+      return `${match.slice(0, start)}[card ending ${digits.slice(-4)}]${maskCardInsideGroups(match.slice(end))}`;
+    }
+  }
+  return match;
 }
 
 /** `+15551234567` -> `+1555***4567`: the country and area stay readable, the middle does not. */

@@ -7,6 +7,9 @@ describe("masking", () => {
     expect(text).not.toContain("4111 1111 1111 1111");
     expect(text).toContain("1111]");
     expect(maskSensitiveText("card 4242-4242-4242-4242")).toBe("card [card ending 4242]");
+    // A digit group next to the card makes the whole run fail Luhn; the card inside is still masked.
+    expect(maskSensitiveText("item 1 4111 1111 1111 1111 word")).toBe("item 1 [card ending 1111] word");
+    expect(maskSensitiveText("4111 1111 1111 1111 2")).toBe("[card ending 1111] 2");
   });
 
   it("leaves digit runs that are not card numbers (order numbers) alone", () => {

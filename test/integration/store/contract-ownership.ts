@@ -167,6 +167,41 @@ export function ownershipContract(h: () => StoreHarness): void {
     });
   });
 
+  describe("desk references and escalation priority", () => {
+    it("finds a conversation by its current escalation's desk reference, and raises its priority", async () => {
+      const { store } = h();
+      const escalate = async (id: string, deskRef: string) => {
+        await store.transition(id, {
+          to: "awaiting_human",
+          by: "ai",
+          actor: "brain",
+          reason: "dispute",
+          escalation: { reason: "dispute", reasonCodes: ["dispute"], priority: "normal", at: new Date() },
+        });
+        return store.updateConversation(id, { escalationDeskRef: deskRef });
+      };
+      const first = await conversationIn(store, "ai");
+      const second = await conversationIn(store, "ai");
+      await escalate(first, "C123/1700000000.000100");
+      await escalate(second, "C123/1700000000.000200");
+
+      expect((await store.findConversationByDeskRef("C123/1700000000.000100"))?.id).toBe(first);
+      expect((await store.findConversationByDeskRef("C123/1700000000.000200"))?.id).toBe(second);
+      expect(await store.findConversationByDeskRef("C123/1700000000.000300")).toBeNull();
+      expect(await store.findConversationByDeskRef("")).toBeNull();
+
+      const raised = await store.updateConversation(first, { escalationPriority: "high" });
+      expect(raised.escalation).toMatchObject({ priority: "high", deskRef: "C123/1700000000.000100", reasonCodes: ["dispute"] });
+      await expect(store.updateConversation(first, { escalationPriority: "extreme" as never })).rejects.toBeInstanceOf(ValidationError);
+
+      // Handing back clears the escalation: its old post no longer leads to the conversation.
+      await store.transition(first, { to: "ai", by: "agent", actor: "slack:U1", reason: "handed back", escalation: null });
+      expect(await store.findConversationByDeskRef("C123/1700000000.000100")).toBeNull();
+      // Without an escalation there is nothing to raise: the patch leaves it absent.
+      expect((await store.updateConversation(first, { escalationPriority: "urgent" })).escalation).toBeUndefined();
+    });
+  });
+
   describe("recordEvent", () => {
     it("appends other kinds of events in order and keeps state_changed for transitions", async () => {
       const { store } = h();

@@ -1,0 +1,35 @@
+/** What the desk tells one agent privately (ephemeral messages): the outcome of a click or a reply. */
+import type { ConversationState } from "../../src/domain/model.js";
+
+const STATE_WORDS: Record<ConversationState, string> = {
+  ai: "back with the AI",
+  awaiting_human: "waiting for an agent",
+  human: "with an agent",
+  resolved: "resolved",
+};
+
+export const HINTS = {
+  unknownAction: (actionId: string) => `That button (\`${actionId.slice(0, 80)}\`) is not one this desk knows; nothing was done.`,
+  badValue: "That button does not point at a conversation; nothing was done.",
+  notMember: (channel: string) => `Only members of <#${channel}> can work on escalations. Join the channel, then try again.`,
+  missing: "This conversation no longer exists; nothing was done.",
+  stalePost: (state: ConversationState) =>
+    `This post is out of date: the conversation is ${STATE_WORDS[state]} and has moved on from this escalation. Nothing was done.`,
+  alreadyClaimedByYou: "You have already claimed this conversation: reply in the thread to write to the customer.",
+  alreadyClaimedBy: (mention: string) => `Already claimed by ${mention}.`,
+  notClaimable: (state: ConversationState) => `This conversation is ${STATE_WORDS[state]}: there is nothing to claim.`,
+  alreadyResolved: "This conversation is already resolved.",
+  notYours: (mention: string) => `Claimed by ${mention}: only they can resolve it or hand it back.`,
+  withAi: "This conversation is already back with the AI.",
+  changedMeanwhile: "The conversation changed while you clicked; nothing was done. Look at the post again.",
+  failed: "Something went wrong and nothing was done; please try again in a moment.",
+
+  replyNotMember: (channel: string) => `Only members of <#${channel}> can write to customers; your message was not sent.`,
+  replyClosed: (state: ConversationState) => `This conversation is ${STATE_WORDS[state]}; your message was not sent to the customer.`,
+  replyGone: "This escalation is closed (handed back to the AI, or the customer started over); your message was not sent to the customer.",
+  replyNotClaimer: (mention: string) =>
+    `Only ${mention}, who claimed this conversation, writes to the customer; your message stays here as an internal note. Start a message with \`note:\` to write notes on purpose.`,
+  replyFailed: "Your reply could not be queued for the customer (a temporary problem). Please send it again.",
+  replyEmpty: "Only text reaches the customer; that message had none, so nothing was sent.",
+  attachmentsNotSent: "Attachments are not forwarded to the customer; only the text of your message was sent.",
+} as const;
