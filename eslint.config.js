@@ -30,7 +30,7 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
-  { files: ["src/**/*.ts"], ignores: ["src/main.ts"], rules: outside(["channels", "adapters", "escalation", "test"]) },
+  { files: ["src/**/*.ts"], ignores: ["src/main.ts", "src/main/**"], rules: outside(["channels", "adapters", "escalation", "test"]) },
   { files: ["channels/**/*.ts"], rules: outside(["adapters", "escalation", "test"]) },
   { files: ["adapters/**/*.ts"], rules: outside(["channels", "escalation", "test"]) },
   { files: ["escalation/**/*.ts"], rules: outside(["channels", "adapters", "test"]) },

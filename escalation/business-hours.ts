@@ -119,14 +119,20 @@ export class BusinessHours implements HumanAvailability {
     return this.config.replyWithinMinutesByPriority[priority] ?? this.config.replyWithinMinutes;
   }
 
+  /** When a person will answer; the core puts what is happening (and why) before it. */
   handoffNotice(input: { priority: Priority; now: Date }): string {
     if (this.isOpen(input.now)) {
       const minutes = this.expectedReplyMinutes(input.priority);
-      return `I'm passing this to a member of our team: a person will reply here, usually within ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      return `A person will reply here, usually within ${minutes} minute${minutes === 1 ? "" : "s"}.`;
     }
     const back = this.whenBack(input.now);
     const when = back ? `Our team is back ${back}; a person will reply here then.` : "Our team is away right now; a person will reply here as soon as they are back.";
-    return `I'm passing this to our team. ${when} Until then, I can keep helping with questions I'm allowed to answer.`;
+    return `${when} Until then, I can keep helping with questions I'm allowed to answer.`;
+  }
+
+  /** Outside business hours nobody will claim soon: the AI keeps answering what it may meanwhile. */
+  aiAssistsWhileWaiting(now: Date): boolean {
+    return !this.isOpen(now);
   }
 
   /** "at 9:00 on Monday (ET)", "at 9:00 tomorrow (ET)", "at 9:00 on Monday 5 January (ET)". */

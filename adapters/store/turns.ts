@@ -3,7 +3,7 @@
  * messages and the exactly-once turn commit. Each runs in one transaction that starts by locking the
  * conversation row (`SELECT ... FOR UPDATE`), so concurrent workers, desks and sweeps see one order.
  */
-import { aiMayReply } from "../../src/domain/conversation-state.js";
+import { aiMayWrite } from "../../src/domain/conversation-state.js";
 import type { Conversation, Message } from "../../src/domain/model.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../src/errors.js";
 import type {
@@ -26,7 +26,7 @@ async function lockConversation(tx: SqlExecutor, conversationId: string): Promis
 
 /** The AI never talks over a human: its messages are refused once the conversation left state `ai`. */
 function refuseAiOverHuman(conversation: Conversation, replies: readonly NewOutboundMessage[]): void {
-  if (!aiMayReply(conversation.state) && replies.some((reply) => reply.author === "ai")) {
+  if (!aiMayWrite(conversation.state) && replies.some((reply) => reply.author === "ai")) {
     throw new ConflictError(
       `conversation ${conversation.id} is ${conversation.state}: the AI may not write to the customer now`,
     );

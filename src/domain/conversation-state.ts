@@ -46,6 +46,14 @@ export function aiMayReply(state: ConversationState): boolean {
   return state === "ai";
 }
 
+/**
+ * The states in which an AI message may be stored at all: never once a person owns the conversation or it
+ * is resolved. (`awaiting_human` allows the answers the AI gives while an escalation waits outside hours.)
+ */
+export function aiMayWrite(state: ConversationState): boolean {
+  return state === "ai" || state === "awaiting_human";
+}
+
 /** The states in which a human owns (or is about to own) the conversation. */
 export function humanOwned(state: ConversationState): boolean {
   return state === "awaiting_human" || state === "human";

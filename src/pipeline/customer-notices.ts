@@ -2,7 +2,9 @@
 import type { HumanAvailability } from "../ports/desk.js";
 
 export const NOTICES = {
-  handoffDefault: "Thanks for your patience. I'm passing this to a member of our team; they will reply right here as soon as they can.",
+  /** What happens, when the brain gave no note of its own; the availability adds when. */
+  handoffLead: "I'm passing this to a member of our team.",
+  handoffWhenUnknown: "A person will reply here as soon as they can.",
   alreadyWaiting: "You're in the queue for a person, and they will see everything you write here.",
   handedBack: "You're back with the Switchboard assistant. Ask me anything, or tap \"Talk to a human\" at any time.",
   csatQuestion: "Thanks for contacting us. How did we do? Reply with a number from 1 (poor) to 5 (great).",
@@ -11,5 +13,5 @@ export const NOTICES = {
 
 /** Without business hours configured, a person is promised without a time. */
 export const ALWAYS_AVAILABLE: HumanAvailability = {
-  handoffNotice: () => NOTICES.handoffDefault,
+  handoffNotice: () => NOTICES.handoffWhenUnknown,
 };

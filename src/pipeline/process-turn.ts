@@ -8,7 +8,7 @@ import { humanOwned } from "../domain/conversation-state.js";
 import type { Conversation, Decision, Message } from "../domain/model.js";
 import type { Logger } from "../logging/logger.js";
 import type { SwitchboardMetrics } from "../observability/metrics.js";
-import type { Brain } from "../ports/agent-engine.js";
+import type { Brain, TurnDecision } from "../ports/agent-engine.js";
 import type { ChannelAdapter } from "../ports/channel-adapter.js";
 import type { ConversationStore, NewOutboundMessage, TurnCommit } from "../ports/conversation-store.js";
 import type { HumanAvailability } from "../ports/desk.js";
@@ -17,6 +17,7 @@ import type { ConversationEvents } from "./conversation-events.js";
 import { csatPending, parseCsatAnswer, withoutCsatRequest } from "./csat.js";
 import { NOTICES } from "./customer-notices.js";
 import { DESK_TASKS } from "./desk-tasks.js";
+import { WHILE_WAITING } from "./message-meta.js";
 
 export interface TurnProcessorDependencies {
   store: ConversationStore;
@@ -89,8 +90,13 @@ export class TurnProcessor {
 
     if (conversation.state !== "ai") {
       const askedAgain = message.meta.intent === "human" && conversation.state === "awaiting_human";
-      const replies = askedAgain ? [systemReply(conversationId, NOTICES.alreadyWaiting)] : [];
-      await this.commit({ conversationId, inboundSeq: message.seq, decision: humanDecision(["human_owned"]), replies }, conversation);
+      const assisting = !askedAgain && conversation.state === "awaiting_human" && this.deps.availability.aiAssistsWhileWaiting?.(now) === true;
+      if (assisting) {
+        await this.assistWhileWaiting(conversation, message, channel, now);
+      } else {
+        const replies = askedAgain ? [systemReply(conversationId, NOTICES.alreadyWaiting)] : [];
+        await this.commit({ conversationId, inboundSeq: message.seq, decision: humanDecision(["human_owned"]), replies }, conversation);
+      }
       await this.deskTask(DESK_TASKS.mirror, { conversationId, messageId: message.id });
       return;
     }
@@ -98,67 +104,95 @@ export class TurnProcessor {
     await this.answerWithBrain(conversation, message, channel, now);
   }
 
-  private async answerWithBrain(conversation: Conversation, message: Message, channel: ChannelAdapter, now: Date): Promise<void> {
-    const conversationId = conversation.id;
-    await this.deps.events.typing(conversationId, true);
+  /**
+   * Outside business hours an escalation can wait for hours: the AI keeps answering what it may (the
+   * same rules and guardrails), and stays silent on anything that needs the person who is coming.
+   */
+  private async assistWhileWaiting(conversation: Conversation, message: Message, channel: ChannelAdapter, now: Date): Promise<void> {
+    const outcome = await this.decide(conversation, message, channel, now);
+    const answer = outcome.decision.route === "ai" && outcome.reply !== undefined;
+    await this.commit(
+      {
+        conversationId: conversation.id,
+        inboundSeq: message.seq,
+        decision: answer ? outcome.decision : { ...outcome.decision, route: "human", reasonCodes: ["human_owned", ...outcome.decision.reasonCodes] },
+        replies: answer ? [{ conversationId: conversation.id, author: "ai", text: outcome.reply!, meta: { [WHILE_WAITING]: true } }] : [],
+        requireState: "awaiting_human",
+        ...(answer && outcome.contextPatch ? { patch: { context: outcome.contextPatch } } : {}),
+      },
+      conversation,
+    );
+  }
+
+  /** One brain decision for this message, with the typing indicator on while it thinks. */
+  private async decide(conversation: Conversation, message: Message, channel: ChannelAdapter, now: Date): Promise<TurnDecision> {
+    await this.deps.events.typing(conversation.id, true);
     try {
       const window = this.deps.historyWindow ?? 20;
-      const recent = await this.deps.store.listMessages(conversationId, { limit: window + 1, newest: true });
+      const recent = await this.deps.store.listMessages(conversation.id, { limit: window + 1, newest: true });
       const history = recent.filter((earlier) => earlier.seq < message.seq).slice(-window);
       const outcome = await this.deps.brain.decide({ conversation, message, history, channelKind: channel.kind, now });
       const { decision } = outcome;
       this.deps.metrics.decisionLatency.observe({ engine: decision.engine ?? "unknown", route: decision.route }, (decision.latencyMs ?? 0) / 1000);
-      const patch = {
-        ...(outcome.contextPatch ? { context: outcome.contextPatch } : {}),
-        ...(outcome.verifiedCustomerId ? { customerId: outcome.verifiedCustomerId } : {}),
-        ...(decision.category ? { category: decision.category } : {}),
-      };
-
-      if (decision.route === "ai") {
-        const replies: NewOutboundMessage[] = outcome.reply ? [{ conversationId, author: "ai", text: outcome.reply }] : [];
-        const result = await this.commit({ conversationId, inboundSeq: message.seq, decision, replies, patch, requireState: "ai" }, conversation);
-        if (result?.superseded) await this.deskTask(DESK_TASKS.mirror, { conversationId, messageId: message.id });
-        return;
-      }
-
-      const priority = decision.priority ?? "normal";
-      const notice = this.deps.availability.handoffNotice({ conversation, priority, now });
-      const text = outcome.reply ? `${outcome.reply}\n\n${notice}` : notice;
-      const customerAsked = decision.reasonCodes.includes("human_requested") || message.meta.intent === "human";
-      const result = await this.commit(
-        {
-          conversationId,
-          inboundSeq: message.seq,
-          decision,
-          replies: [systemReply(conversationId, text)],
-          patch,
-          requireState: "ai",
-          transition: {
-            to: "awaiting_human",
-            by: customerAsked ? "customer" : "ai",
-            actor: customerAsked ? "customer" : "brain",
-            reason: decision.reasonCodes.join(", ") || "escalated",
-            escalation: { reason: decision.reasonCodes.join(", ") || "escalated", reasonCodes: decision.reasonCodes, priority, at: now },
-          },
-        },
-        conversation,
-      );
-      if (!result) return;
-      if (result.superseded) {
-        await this.deskTask(DESK_TASKS.mirror, { conversationId, messageId: message.id });
-        return;
-      }
-      this.deps.metrics.escalations.inc({ reason: decision.reasonCodes[0] ?? "escalated" });
-      await this.deskTask(DESK_TASKS.escalate, {
-        conversationId,
-        reasonCodes: decision.reasonCodes,
-        priority,
-        ...(decision.category ? { category: decision.category } : {}),
-        ...(outcome.summary ? { summary: outcome.summary } : {}),
-      });
+      return outcome;
     } finally {
-      await this.deps.events.typing(conversationId, false);
+      await this.deps.events.typing(conversation.id, false);
     }
+  }
+
+  private async answerWithBrain(conversation: Conversation, message: Message, channel: ChannelAdapter, now: Date): Promise<void> {
+    const conversationId = conversation.id;
+    const outcome = await this.decide(conversation, message, channel, now);
+    const { decision } = outcome;
+    const patch = {
+      ...(outcome.contextPatch ? { context: outcome.contextPatch } : {}),
+      ...(outcome.verifiedCustomerId ? { customerId: outcome.verifiedCustomerId } : {}),
+      ...(decision.category ? { category: decision.category } : {}),
+    };
+
+    if (decision.route === "ai") {
+      const replies: NewOutboundMessage[] = outcome.reply ? [{ conversationId, author: "ai", text: outcome.reply }] : [];
+      const result = await this.commit({ conversationId, inboundSeq: message.seq, decision, replies, patch, requireState: "ai" }, conversation);
+      if (result?.superseded) await this.deskTask(DESK_TASKS.mirror, { conversationId, messageId: message.id });
+      return;
+    }
+
+    const priority = decision.priority ?? "normal";
+    // What happens (the brain's note, or a plain lead), then when (business hours, expected wait).
+    const notice = this.deps.availability.handoffNotice({ conversation, priority, now });
+    const text = `${outcome.reply ?? NOTICES.handoffLead} ${notice}`;
+    const customerAsked = decision.reasonCodes.includes("human_requested") || message.meta.intent === "human";
+    const result = await this.commit(
+      {
+        conversationId,
+        inboundSeq: message.seq,
+        decision,
+        replies: [systemReply(conversationId, text)],
+        patch,
+        requireState: "ai",
+        transition: {
+          to: "awaiting_human",
+          by: customerAsked ? "customer" : "ai",
+          actor: customerAsked ? "customer" : "brain",
+          reason: decision.reasonCodes.join(", ") || "escalated",
+          escalation: { reason: decision.reasonCodes.join(", ") || "escalated", reasonCodes: decision.reasonCodes, priority, at: now },
+        },
+      },
+      conversation,
+    );
+    if (!result) return;
+    if (result.superseded) {
+      await this.deskTask(DESK_TASKS.mirror, { conversationId, messageId: message.id });
+      return;
+    }
+    this.deps.metrics.escalations.inc({ reason: decision.reasonCodes[0] ?? "escalated" });
+    await this.deskTask(DESK_TASKS.escalate, {
+      conversationId,
+      reasonCodes: decision.reasonCodes,
+      priority,
+      ...(decision.category ? { category: decision.category } : {}),
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+    });
   }
 
   /** Commit, then publish a state change and queue the replies. Null when another worker got there first. */

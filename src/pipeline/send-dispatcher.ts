@@ -12,6 +12,7 @@ import type { ChannelAdapter } from "../ports/channel-adapter.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { JobResult, RateLimiter, SendJob, WorkQueue } from "../ports/work-queue.js";
 import { DESK_TASKS } from "./desk-tasks.js";
+import { WHILE_WAITING } from "./message-meta.js";
 
 export interface SendDispatcherDependencies {
   store: ConversationStore;
@@ -35,7 +36,8 @@ export class SendDispatcher {
     const conversation = await store.getConversation(message.conversationId);
     if (!conversation) return { kind: "done" };
 
-    if (message.author === "ai" && conversation.state !== "ai") {
+    const aiMaySend = conversation.state === "ai" || (conversation.state === "awaiting_human" && message.meta[WHILE_WAITING] === true);
+    if (message.author === "ai" && !aiMaySend) {
       await store.updateMessageStatus(message.id, "failed", {
         error: { code: "superseded_by_human", message: "A person took over before this AI reply was sent; it was not delivered.", permanent: true },
       });

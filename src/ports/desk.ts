@@ -46,5 +46,11 @@ export type ClaimResult =
 
 /** When people are around: what a customer hears on handoff (business hours, expected wait). */
 export interface HumanAvailability {
+  /** When a person will answer ("A person will reply here, usually within 15 minutes."). */
   handoffNotice(input: { conversation: Conversation; priority: Priority; now: Date }): string;
+  /**
+   * While an escalation waits and nobody can claim soon (outside business hours), may the AI keep
+   * answering what it is allowed to? Absent means no.
+   */
+  aiAssistsWhileWaiting?(now: Date): boolean;
 }

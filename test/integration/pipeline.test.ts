@@ -2,7 +2,7 @@
  * The pipeline end to end on real Redis and PostgreSQL: intake -> turn worker -> brain -> commit ->
  * send worker -> channel, escalation to the desk, agents' actions, and the AI never talking over a human.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { RunningSwitchboard } from "../../src/main.js";
 import type { TurnContext } from "../../src/ports/agent-engine.js";
 import { eventually } from "../support/eventually.js";
@@ -125,6 +125,39 @@ describe("pipeline", () => {
     expect(channel.textsFor(conversationId)).toEqual(texts.map((text) => `Echo: ${text}`));
     const order = seen.filter((turn) => turn.conversation.id === conversationId).map((turn) => turn.message.seq);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+});
+
+describe("outside business hours", () => {
+  it("keeps answering what the AI may while an escalation waits, and stops once a person claims", async () => {
+    const afterHoursChannel = new RecordingChannel("after-hours");
+    const afterHoursDesk = new RecordingDesk();
+    // Its own harness: a second set of workers on the same queues would take the other tests' jobs.
+    const ownHarness = await createHarness();
+    onTestFinished(() => ownHarness.stopAll());
+    const instance = await ownHarness.start({
+      brain: createTestBrain(),
+      channels: [afterHoursChannel],
+      desk: { desk: afterHoursDesk, availability: { handoffNotice: () => "Our team is back at 9:00 on Monday.", aiAssistsWhileWaiting: () => true } },
+    });
+    const accept = (text: string, meta: Record<string, unknown> = {}) =>
+      instance.intake.accept(customerMessage("after-hours", "night-owl", text, { meta }));
+    const { conversationId } = await accept("I want a human");
+    await eventually(() => afterHoursChannel.textsFor(conversationId), (texts) => texts.length === 1);
+    expect(afterHoursChannel.textsFor(conversationId)[0]).toBe("I'm passing this to a member of our team. Our team is back at 9:00 on Monday.");
+
+    await accept("what are your fees");
+    await eventually(() => afterHoursChannel.textsFor(conversationId), (texts) => texts.includes("Echo: what are your fees"));
+    const answered = afterHoursChannel.delivered.find((item) => item.text === "Echo: what are your fees");
+    expect(answered?.meta.whileWaiting).toBe(true);
+    expect((await instance.store.getConversation(conversationId))?.state).toBe("awaiting_human");
+    await eventually(() => afterHoursDesk.mirrored.filter((message) => message.conversationId === conversationId), (found) => found.length === 1);
+
+    await instance.handoff.claim(conversationId, agent);
+    await accept("still there?");
+    await eventually(() => afterHoursDesk.mirrored.filter((message) => message.conversationId === conversationId), (found) => found.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(afterHoursChannel.textsFor(conversationId)).not.toContain("Echo: still there?");
   });
 });
 

@@ -79,7 +79,7 @@ describe("escalation post", () => {
     // Slack never saw the card number, in any call.
     expect(world.fake.everythingSeen()).not.toContain(CARD);
     expect(world.fake.everythingSeen()).not.toContain("4111111111111111");
-    await eventually(() => deliveredTo(conversationId).map((item) => item.text), (texts) => texts.some((text) => /a person will reply here, usually within 15 minutes/.test(text)));
+    await eventually(() => deliveredTo(conversationId).map((item) => item.text), (texts) => texts.some((text) => /A person will reply here, usually within 15 minutes/.test(text)));
     // The official client authenticated with the bot token.
     expect(world.fake.callsOf("chat.postMessage").every((call) => call.authorization === `Bearer ${world.fake.botToken}`)).toBe(true);
   });

@@ -28,7 +28,7 @@ describe("BusinessHours", () => {
 
   it("promises the configured wait inside hours, per priority", () => {
     const now = at("2025-03-04T15:00:00Z");
-    expect(hours.handoffNotice({ priority: "normal", now })).toContain("a person will reply here, usually within 15 minutes");
+    expect(hours.handoffNotice({ priority: "normal", now })).toContain("A person will reply here, usually within 15 minutes.");
     expect(hours.handoffNotice({ priority: "urgent", now })).toContain("usually within 5 minutes");
   });
 
@@ -37,6 +37,8 @@ describe("BusinessHours", () => {
     const notice = hours.handoffNotice({ priority: "normal", now: at("2025-03-07T23:00:00Z") });
     expect(notice).toContain("Our team is back at 9:00 on Monday (ET)");
     expect(notice).toContain("I can keep helping with questions I'm allowed to answer");
+    expect(hours.aiAssistsWhileWaiting(at("2025-03-07T23:00:00Z"))).toBe(true);
+    expect(hours.aiAssistsWhileWaiting(at("2025-03-04T15:00:00Z"))).toBe(false);
     // Tuesday 7:00 -> today; Tuesday 20:00 -> tomorrow; Friday lunch -> today at 13:00.
     expect(hours.whenBack(at("2025-03-04T12:00:00Z"))).toBe("at 9:00 today (ET)");
     expect(hours.whenBack(at("2025-03-05T01:00:00Z"))).toBe("at 9:00 tomorrow (ET)");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aiMayReply, assertTransition, canTransition, humanOwned } from "../../src/domain/conversation-state.js";
+import { aiMayReply, aiMayWrite, assertTransition, canTransition, humanOwned } from "../../src/domain/conversation-state.js";
 import { isStatusAdvance } from "../../src/domain/message-status.js";
 import { InvalidTransitionError } from "../../src/errors.js";
 
@@ -38,6 +38,10 @@ describe("handoff state machine", () => {
     expect(aiMayReply("awaiting_human")).toBe(false);
     expect(aiMayReply("human")).toBe(false);
     expect(humanOwned("human")).toBe(true);
+    // An AI answer may wait in the queue while an escalation waits (outside hours), never once a person owns it.
+    expect(aiMayWrite("awaiting_human")).toBe(true);
+    expect(aiMayWrite("human")).toBe(false);
+    expect(aiMayWrite("resolved")).toBe(false);
     expect(humanOwned("resolved")).toBe(false);
   });
 });

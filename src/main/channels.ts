@@ -1,0 +1,48 @@
+/**
+ * Part of the composition root (with src/main.ts): one factory per channel kind, each validating its own
+ * settings from the channel file.
+ */
+import { resolve } from "node:path";
+import { createTwilioAdapter } from "../../channels/twilio/index.js";
+import { createWebchatAdapter } from "../../channels/webchat/index.js";
+import { createWhatsAppWebAdapter } from "../../channels/whatsapp-web/index.js";
+import type { ChannelEntry } from "../config/channels-file.js";
+import type { Env } from "../config/env.js";
+import { persistentSecret } from "../config/persistent-secret.js";
+import { ConfigError } from "../errors.js";
+import type { Logger } from "../logging/logger.js";
+import type { ChannelAdapter } from "../ports/channel-adapter.js";
+
+export interface ChannelBuildContext {
+  env: Env;
+  /** The raw environment: channels name their own credential variables (`authTokenEnv`). */
+  rawEnv: NodeJS.ProcessEnv;
+  dataDir: string;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** One factory per channel kind; each validates its own settings from the channel file. */
+export function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+  const { env } = context;
+  switch (entry.kind) {
+    case "webchat":
+      return createWebchatAdapter({
+        settings: entry,
+        sessionSecret: webchatSecretOf(env),
+        ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
+      });
+    case "twilio_sms":
+    case "twilio_whatsapp":
+      return createTwilioAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
+    case "whatsapp_web":
+      return createWhatsAppWebAdapter(entry, { env: context.rawEnv, logger: context.logger });
+    default:
+      throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
+  }
+}
+
+/** The web chat signing secret: WEBCHAT_SECRET, or one generated once under the data directory. */
+export function webchatSecretOf(env: Env): string {
+  return env.WEBCHAT_SECRET ?? persistentSecret(resolve(env.DATA_DIR), "webchat-secret");
+}
