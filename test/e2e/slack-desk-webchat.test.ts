@@ -59,7 +59,7 @@ describe("web chat customer and Slack agents", () => {
     const post = world.fake.find(channel, ts)!;
     expect(JSON.stringify(post.blocks)).toContain("Web chat (webchat)");
     expect(JSON.stringify(post.blocks)).toContain("Customer asked for a person");
-    await expect.poll(() => log(page).innerText(), { timeout: 10_000 }).toMatch(/a person will reply here/);
+    await expect.poll(() => log(page).innerText(), { timeout: 10_000 }).toMatch(/A person will reply here/);
 
     // Sam claims: the widget shows who joined; the post says who claimed it.
     await world.click(AGENTS.sam.id, post, ACTION_IDS.claim, conversation!.id);

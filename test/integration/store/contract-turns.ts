@@ -263,12 +263,16 @@ export function turnsContract(h: () => StoreHarness): void {
       const { store } = h();
       const { conversation } = await store.recordInbound(inbound(freshAddress()));
       await store.transition(conversation.id, { to: "awaiting_human", by: "customer", actor: "customer", reason: "human please" });
+      // While the escalation waits (outside hours) the AI may still answer what it may...
+      await expect(store.appendOutbound({ conversationId: conversation.id, author: "ai", text: "meanwhile" })).resolves.toMatchObject({ seq: 2 });
+      await store.transition(conversation.id, { to: "human", by: "agent", actor: "slack:U1", reason: "claimed", assignee: "U1" });
+      // ...never once a person owns the conversation.
       await expect(
         store.appendOutbound({ conversationId: conversation.id, author: "ai", text: "still me" }),
       ).rejects.toBeInstanceOf(ConflictError);
       await expect(
         store.appendOutbound({ conversationId: conversation.id, author: "system", text: "An agent will join shortly." }),
-      ).resolves.toMatchObject({ seq: 2 });
+      ).resolves.toMatchObject({ seq: 3 });
       await expect(
         store.appendOutbound({ conversationId: "00000000-0000-4000-8000-000000000000", author: "system", text: "x" }),
       ).rejects.toBeInstanceOf(NotFoundError);
