@@ -25,13 +25,16 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bAKIA[0-9A-Z]{16}\b/g, "[redacted-key]"],
   [/\b[srp]k_(?:live|test)_[A-Za-z0-9]{10,}/g, "[redacted-key]"],
   [/\bgh[pousr]_[A-Za-z0-9]{30,}/g, "[redacted-key]"],
-  [/\b(cvv2?|cvc2?|pin)\s*(?:is|[:=#])?\s*\d{3,6}\b/gi, "$1 [redacted]"],
+  [/\b(cvv2?|cvc2?|pin|security code|passcode)\s*(?:is|[:=#])?\s*\d{3,6}\b/gi, "$1 [redacted]"],
   [/\b[0-9a-f]{32,}\b/gi, "[redacted-hex]"],
   [/\b\d{3}-\d{2}-\d{4}\b/g, "[redacted-ssn]"],
 ];
 
-const KEYWORD_VALUE = /\b(password|passwd|pwd|pin|cvv|cvc|secret|api[_-]?key|token)\b(\s*(?:is|[:=])\s*)(\S+)/gi;
-const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+const KEYWORD_VALUE = /\b(password|passwd|pwd|pw|passcode|pin|cvv|cvc|security code|secret|api[_-]?key|token)\b(\s*(?:is|[:=])\s*)(\S+)/gi;
+// Digits with up to three separators between them (spaces, newlines, dots, slashes, dashes): people
+// write card numbers every way. Luhn decides.
+const CARD_CANDIDATE = /\b\d(?:[ \t\r\n./-]{0,3}\d){12,18}\b/g;
+const FULL_WIDTH_DIGIT = /[\uFF10-\uFF19]/;
 // International (+...), North American ((415) 555-0101), national trunk-prefixed (07700 900123) and bare
 // 10-11 digit numbers (4155550101). Card numbers are masked first, so longer runs never get here.
 const PHONE_CANDIDATE = /(?:\+\d[\d\s().-]{6,18}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b0\d{3,4}[\s-]?\d{6,7}\b|\b\d{10,11}\b)/g;
@@ -115,7 +118,8 @@ export function maskSecrets(text: string): string {
 /** Mask everything sensitive in free text. Order matters: cards before phones (both are digit runs). */
 export function maskSensitiveText(text: string, options: MaskOptions = ALL): string {
   const active = { ...ALL, ...options };
-  let masked = text;
+  // Full-width digits ("４１１１...") would slip past every digit pattern: fold them first.
+  let masked = FULL_WIDTH_DIGIT.test(text) ? text.normalize("NFKC") : text;
   if (active.secrets) masked = maskSecrets(masked);
   if (active.cards) masked = maskCardNumbers(masked);
   if (active.phones) masked = maskPhoneNumbers(masked);

@@ -28,7 +28,15 @@ describe("masking", () => {
     expect(maskSensitiveText("order 48213, plan P-1001")).toBe("order 48213, plan P-1001");
   });
 
+  it("masks card numbers written with dots, slashes, newlines, double spaces or full-width digits", () => {
+    for (const written of ["4111.1111.1111.1111", "4111  1111  1111  1111", "4111\n1111\n1111\n1111", "4111/1111/1111/1111", "４１１１ １１１１ １１１１ １１１１"]) {
+      expect(maskSensitiveText(`card ${written} ok`)).toBe("card [card ending 1111] ok");
+    }
+  });
+
   it("masks card security codes, PINs and common API keys", () => {
+    expect(maskSensitiveText("security code 123")).toBe("security code [redacted]");
+    expect(maskSensitiveText("pw: hunter2")).toBe("pw: [redacted]");
     expect(maskSensitiveText("my cvv 123")).toBe("my cvv [redacted]");
     expect(maskSensitiveText("pin 4821 please")).toBe("pin [redacted] please");
     expect(maskSensitiveText("sk_live_abcdefghijklmnop")).toBe("[redacted-key]");
