@@ -12,12 +12,16 @@ import { mean, percentile, round, share } from "./statistics.js";
 
 /** Below this many answers or known times a category's CSAT or resolution time says nothing. */
 const MIN_EVIDENCE = 3;
-/** A category's CSAT this far under the overall mean (or under 3 of 5) is low. */
+/**
+ * A category's CSAT is low when it is this far under the overall mean and the gap is more than noise
+ * (twice the standard error of the category's mean): a company rated 3 of 5 everywhere has no low category.
+ */
 const LOW_CSAT_GAP = 0.5;
-const LOW_CSAT_ABSOLUTE = 3;
 /** Median resolution at least this many times the overall median (and 15 minutes more) is long. */
 const LONG_RESOLUTION_FACTOR = 2;
 const LONG_RESOLUTION_MIN_EXTRA = 15;
+/** People handled this share of a category (but not most of it): the rules must pick those out. */
+const MIXED_SHARE = 0.25;
 /** The AI answering this share of a category's tickets that people handled needs a review. */
 const RISK_SHARE = 0.1;
 const AI_READY_CONTAINMENT = 0.5;
@@ -42,6 +46,12 @@ export function nameOf(id: string, kb: KnowledgeBase): string {
   return SPECIAL_NAMES[id] ?? kb.categoryById.get(id)?.name ?? humanizeLabel(id);
 }
 
+function standardError(tally: CategoryTally): number {
+  const n = tally.csatCount;
+  const variance = Math.max(0, (tally.csatSquares - (tally.csatSum * tally.csatSum) / n) / (n - 1));
+  return Math.sqrt(variance / n);
+}
+
 function judge(
   figures: Omit<CategoryFigures, "verdict" | "reasons">,
   tally: CategoryTally,
@@ -53,9 +63,14 @@ function judge(
     people.push(`people handled ${figures.escalated} of ${figures.withFlag} tickets (${percentText(figures.escalatedShare ?? 0)})`);
   }
   if (figures.kbMustHuman) people.push("the knowledge base sends it to people");
+  const escalatedShare = figures.escalatedShare;
+  if (people.length === 0 && escalatedShare !== null && figures.withFlag >= MIN_EVIDENCE && escalatedShare >= MIXED_SHARE) {
+    caution.push(`people handled ${figures.escalated} of ${figures.withFlag} tickets (${percentText(escalatedShare)}): the AI must tell those apart`);
+  }
   const csat = figures.csatMean;
-  if (csat !== null && figures.csatResponses >= MIN_EVIDENCE && baseline.csatMean !== null) {
-    if (csat < LOW_CSAT_ABSOLUTE || csat <= baseline.csatMean - LOW_CSAT_GAP) {
+  if (csat !== null && tally.csatCount >= MIN_EVIDENCE && baseline.csatMean !== null) {
+    const gap = baseline.csatMean - tally.csatSum / tally.csatCount;
+    if (gap >= LOW_CSAT_GAP && gap >= 2 * standardError(tally)) {
       caution.push(`low CSAT: ${csat.toFixed(2)} against ${baseline.csatMean.toFixed(2)} overall`);
     }
   }

@@ -37,6 +37,7 @@ export class CategoryTally {
   withFlag = 0;
   escalated = 0;
   csatSum = 0;
+  csatSquares = 0;
   csatCount = 0;
   resolutions: number[] = [];
   withResponse = 0;
@@ -156,6 +157,7 @@ export class AuditCollector {
       if (ticket.escalated === true) tally.escalated += 1;
       if (ticket.csat !== undefined) {
         tally.csatSum += ticket.csat;
+        tally.csatSquares += ticket.csat * ticket.csat;
         tally.csatCount += 1;
       }
       if (resolution !== undefined) tally.resolutions.push(resolution);
