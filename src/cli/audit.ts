@@ -3,10 +3,10 @@
  * support lead reads before turning the AI on. The brain is always the local engine (in-process, no
  * network, thousands of decisions a second) with the routing rules and guardrails of the kb folder.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ValidationError } from "../errors.js";
+import { errorMessage, ValidationError } from "../errors.js";
 import { renderAuditHtml } from "../audit/render-html.js";
 import type { AuditReport } from "../audit/report-types.js";
 import { auditTickets } from "../audit/run.js";
@@ -31,9 +31,34 @@ export function auditSummary(report: AuditReport, outputs: string[]): string {
   return lines.join("\n");
 }
 
+/**
+ * Creates the folder a report goes in, level by level: a recursive mkdir never returns under some paths
+ * (a folder below /proc), and a report that cannot be written should fail before a long audit, not after.
+ */
+async function prepareFolder(file: string): Promise<void> {
+  const missing: string[] = [];
+  for (let folder = dirname(file); ; folder = dirname(folder)) {
+    const found = await stat(folder).then((info) => info, () => undefined);
+    if (found) {
+      if (!found.isDirectory()) throw new ValidationError(`cannot write the report to ${file}: ${folder} is not a folder`);
+      break;
+    }
+    missing.unshift(folder);
+    if (dirname(folder) === folder) break;
+  }
+  try {
+    for (const folder of missing) await mkdir(folder);
+  } catch (error) {
+    throw new ValidationError(`cannot write the report to ${file}: ${errorMessage(error)}`);
+  }
+}
+
 async function writeOutput(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content, "utf8");
+  try {
+    await writeFile(path, content, "utf8");
+  } catch (error) {
+    throw new ValidationError(`cannot write the report to ${path}: ${errorMessage(error)}`);
+  }
 }
 
 export const auditCommand: CliCommand = {
@@ -57,6 +82,8 @@ export const auditCommand: CliCommand = {
     const out = resolve(values.out);
     const jsonOut = values.json ? resolve(values.json) : undefined;
     if (jsonOut === out) throw new ValidationError("--json and --out must name different files");
+    await prepareFolder(out);
+    if (jsonOut) await prepareFolder(jsonOut);
     const progress = values.quiet ? undefined : terminalProgress();
     let report: AuditReport;
     try {
