@@ -37,6 +37,13 @@ function legend(): Markup {
   );
 }
 
+function categorySourceText(report: AuditReport): string {
+  if (report.volume.categorySource === "labels") return "from the tickets' labels";
+  return report.knowledgeBase.labelled
+    ? "the tickets carry no labels: each is filed under the knowledge base category the brain chose"
+    : "discovered by clustering: the tickets carry no labels";
+}
+
 function volumeSection(report: AuditReport): Markup {
   const { volume } = report;
   const range = volume.dateRange;
@@ -45,7 +52,7 @@ function volumeSection(report: AuditReport): Markup {
     ["Usable tickets", count(volume.usable)],
     ["Bad rows (skipped)", count(volume.badRows)],
     ["Created", range ? `${range.from.slice(0, 10)} to ${range.to.slice(0, 10)} (${count(range.withDate)} tickets dated${range.invalidDates ? `, ${count(range.invalidDates)} unreadable dates` : ""})` : "no created_at dates"],
-    ["Categories", `${count(volume.categories)} (${volume.categorySource === "labels" ? "from the tickets' labels" : "discovered by clustering: the tickets carry no labels"})`],
+    ["Categories", `${count(volume.categories)} (${categorySourceText(report)})`],
     ["Handled by people (escalated)", volume.escalation.flagged > 0 ? `${percent(volume.escalation.share)} of ${count(volume.escalation.flagged)} tickets that say` : "no ticket says"],
     ["CSAT", volume.csat.responses > 0 ? `mean ${volume.csat.mean?.toFixed(2) ?? "-"} of 5 (${count(volume.csat.responses)} answers)` : "no CSAT"],
     [
