@@ -2,17 +2,27 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const outside = (folders) => ({
+const outside = (folders, extraPatterns = []) => ({
   "no-restricted-imports": [
     "error",
     {
-      patterns: folders.map((folder) => ({
-        group: [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`],
-        message: `This folder may not import from ${folder}/ (see DESIGN.md: folders); take an interface from src/ instead.`,
-      })),
+      patterns: [
+        ...folders.map((folder) => ({
+          group: [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`],
+          message: `This folder may not import from ${folder}/ (see DESIGN.md: folders); take an interface from src/ instead.`,
+        })),
+        ...extraPatterns,
+      ],
     },
   ],
 });
+
+/** A channel never imports another channel (shared helpers belong in src/). */
+const CHANNELS = ["twilio", "webchat", "whatsapp-web", "botframework"];
+const noOtherChannel = {
+  group: CHANNELS.flatMap((channel) => [`../${channel}/**`, `../../${channel}/**`, `../../channels/${channel}/**`]),
+  message: "A channel never imports another channel (DESIGN.md: folders); move shared code to src/.",
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/", ".data/", "dist/", "coverage/", "bench/results/", "channels/webchat/widget/**"] },
@@ -31,7 +41,7 @@ export default tseslint.config(
     },
   },
   { files: ["src/**/*.ts"], ignores: ["src/main.ts", "src/main/**"], rules: outside(["channels", "adapters", "escalation", "test"]) },
-  { files: ["channels/**/*.ts"], rules: outside(["adapters", "escalation", "test"]) },
+  { files: ["channels/**/*.ts"], rules: outside(["adapters", "escalation", "test"], [noOtherChannel]) },
   { files: ["adapters/**/*.ts"], rules: outside(["channels", "escalation", "test"]) },
   { files: ["escalation/**/*.ts"], rules: outside(["channels", "adapters", "test"]) },
   {

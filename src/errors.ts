@@ -96,6 +96,13 @@ export class DeliveryFailedError extends SwitchboardError {
   }
 }
 
+/** A send arrived before the channel was started (workers can be a moment ahead): retried shortly. */
+export class ChannelNotStartedError extends DeliveryFailedError {
+  constructor(channelId: string) {
+    super("channel_not_started", `Channel "${channelId}" is still starting; the message will be retried.`, { permanent: false, retryAfterMs: 1_000 });
+  }
+}
+
 /** A dependency (account API, model provider) failed in a way the brain must treat as "escalate". */
 export class UpstreamError extends SwitchboardError {
   constructor(service: string, message: string, options?: { cause?: unknown }) {

@@ -11,6 +11,7 @@ import { createBullQueues, createRedisBus, createRedisOnceGuard, createRedisRate
 import { createConfiguredDesk } from "../escalation/desk-bundle.js";
 import { loadSwitchboardFile } from "./config/channels-file.js";
 import { loadEnv, publicUrlOf, type Env } from "./config/env.js";
+import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { composeConfiguredBrain } from "./main/brain.js";
 import { createChannel } from "./main/channels.js";
@@ -84,6 +85,29 @@ export interface RunningSwitchboard {
   close(): Promise<void>;
 }
 
+/** A database that does not answer at start is a configuration problem: say which setting to check. */
+function databaseUnreachable(env: Env, error: unknown): Error {
+  if (error instanceof ConfigError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (!env.DATABASE_URL) return new ConfigError(`the embedded database under DATA_DIR (${env.DATA_DIR}) could not be opened: ${reason}`, { cause: error });
+  const host = new URL(env.DATABASE_URL).host;
+  return new ConfigError(`the database at DATABASE_URL (${host}) does not answer (${reason}). Start PostgreSQL or fix DATABASE_URL.`, { cause: error });
+}
+
+/**
+ * Separate web and worker processes share state only through PostgreSQL and Redis: embedded PGlite is one
+ * process's database, and a generated web chat secret is one process's key.
+ */
+function assertRoleFits(role: Role, env: Env): void {
+  if (role === "all") return;
+  if (!env.DATABASE_URL) {
+    throw new ConfigError(`--role ${role} runs beside other processes, which must share one database: set DATABASE_URL (PostgreSQL). Embedded PGlite serves a single process (--role all).`);
+  }
+  if (role === "web" && !env.WEBCHAT_SECRET) {
+    throw new ConfigError("--role web: set WEBCHAT_SECRET (32+ characters, the same in every web process) so that every process accepts the web chat sessions the others signed.");
+  }
+}
+
 export async function startSwitchboard(options: StartOptions = {}): Promise<RunningSwitchboard> {
   const env = loadEnv(options.env ?? process.env);
   const role = options.role ?? "all";
@@ -92,6 +116,7 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
   const dataDir = resolve(env.DATA_DIR);
   const publicUrl = publicUrlOf(env);
   const file = loadSwitchboardFile(env.SWITCHBOARD_CONFIG);
+  assertRoleFits(role, env);
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const onClose = (name: string, close: () => Promise<void>) => closers.unshift({ name, close });
 
@@ -122,7 +147,9 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
 
     const store = await openConfiguredStore(env, logger);
     onClose("store", () => store.close());
-    await store.migrate();
+    await store.migrate().catch((error: unknown) => {
+      throw databaseUnreachable(env, error);
+    });
 
     const prefix = options.queuePrefix ?? env.QUEUE_PREFIX;
     const metricsHolder: { metrics?: SwitchboardMetrics } = {};
@@ -195,17 +222,21 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       await enqueuePendingWork({ store, queue, logger });
     }
 
+    // Web processes serve everything on PORT; a worker-only process serves health and metrics on
+    // METRICS_PORT when it is set (its decision latency and send outcomes are counted there).
     let app: FastifyInstance | undefined;
     let url: string | undefined;
-    if (role !== "worker") {
-      const routes = [...(deskBundle.routes ?? [])];
-      if (env.ADMIN_TOKEN) routes.push(adminInboxRoutes({ store, handoff, adminToken: env.ADMIN_TOKEN }));
+    const listenPort = role === "worker" ? env.METRICS_PORT : (options.port ?? env.PORT);
+    if (listenPort !== undefined) {
+      const routes = role === "worker" ? [] : [...(deskBundle.routes ?? [])];
+      if (role !== "worker" && env.ADMIN_TOKEN) routes.push(adminInboxRoutes({ store, handoff, adminToken: env.ADMIN_TOKEN }));
       app = await createHttpServer({
         logger,
         metrics,
-        channels: channelList,
+        channels: role === "worker" ? [] : channelList,
         channelContext,
         routes,
+        trustProxy: env.TRUST_PROXY,
         readiness: [
           { name: "database", check: () => store.ping() },
           { name: "redis", check: () => queue.ping() },
@@ -213,7 +244,7 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
       });
       const server = app;
       onClose("http", () => server.close());
-      url = await app.listen({ port: options.port ?? env.PORT, host: env.HOST });
+      url = await app.listen({ port: listenPort, host: env.HOST });
     }
 
     // Channels stop first (registered last): live connections such as web chat sockets get a clean close

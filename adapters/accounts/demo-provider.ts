@@ -4,8 +4,8 @@
  * overnight still has an upcoming payment. Actions change an in-memory overlay (kept across re-anchoring)
  * and are recorded, so a demo shows their effect and tests can assert exactly what was done.
  */
+import { normaliseLookup } from "./customer-lookup.js";
 import { addDays, calendarDateIn, daysBetween } from "../../src/domain/calendar-date.js";
-import { normalisePhoneNumber } from "../../src/domain/phone-number.js";
 import { NotFoundError, ValidationError } from "../../src/errors.js";
 import {
   CardUpdateLinkInput,
@@ -76,16 +76,9 @@ export class DemoAccountProvider implements AccountProviderWithActions {
   }
 
   async findCustomer(lookup: CustomerLookup): Promise<Customer | null> {
-    const phone = lookup.phone === undefined ? undefined : normalisePhoneNumber(lookup.phone);
-    if (phone === null) return null;
-    const email = lookup.email?.trim().toLowerCase();
-    if (lookup.id === undefined && phone === undefined && email === undefined) return null;
-    const found = this.current().customers.find(
-      ({ customer }) =>
-        (lookup.id === undefined || customer.id === lookup.id) &&
-        (phone === undefined || (customer.phone !== undefined && normalisePhoneNumber(customer.phone) === phone)) &&
-        (email === undefined || customer.email.toLowerCase() === email),
-    );
+    const wanted = normaliseLookup(lookup);
+    if (!wanted) return null;
+    const found = this.current().customers.find(({ customer }) => wanted.matches(customer));
     return found ? structuredClone(found.customer) : null;
   }
 

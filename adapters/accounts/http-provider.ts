@@ -15,8 +15,9 @@
  *   POST /customers/{id}/card-update-link {via}
  * POSTs carry an `Idempotency-Key` header and answer with the port's result shapes.
  */
+import { normaliseLookup } from "./customer-lookup.js";
+import { BodyTooLargeError, readCappedBody } from "../../src/http/read-capped-body.js";
 import { z } from "zod";
-import { normalisePhoneNumber } from "../../src/domain/phone-number.js";
 import { ConfigError, UpstreamError, errorMessage } from "../../src/errors.js";
 import {
   CardUpdateLinkInput,
@@ -128,13 +129,9 @@ export class HttpAccountProvider implements AccountProviderWithActions {
   }
 
   async findCustomer(lookup: CustomerLookup): Promise<Customer | null> {
-    const phone = lookup.phone === undefined ? undefined : normalisePhoneNumber(lookup.phone);
-    if (phone === null) return null;
-    const email = lookup.email?.trim().toLowerCase();
-    const matches = (customer: Customer) =>
-      (lookup.id === undefined || customer.id === lookup.id) &&
-      (phone === undefined || (customer.phone !== undefined && normalisePhoneNumber(customer.phone) === phone)) &&
-      (email === undefined || customer.email.trim().toLowerCase() === email);
+    const wanted = normaliseLookup(lookup);
+    if (!wanted) return null;
+    const { phone, email, matches } = wanted;
 
     if (lookup.id !== undefined) {
       const customer = await this.read("customerById", { id: lookup.id }, Customer);
@@ -254,32 +251,13 @@ export class HttpAccountProvider implements AccountProviderWithActions {
   }
 
   private async readBody(name: AccountApiPathName, response: Response): Promise<string> {
-    const declared = Number(response.headers.get("content-length") ?? "0");
-    if (declared > this.maxResponseBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new UpstreamError(SERVICE, `account API ${name}: body of ${declared} bytes is over the ${this.maxResponseBytes}-byte cap`);
-    }
-    if (!response.body) return "";
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > this.maxResponseBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw new UpstreamError(SERVICE, `account API ${name}: body over the ${this.maxResponseBytes}-byte cap`);
-        }
-        chunks.push(value);
-      }
+      return (await readCappedBody(response, this.maxResponseBytes)).toString("utf8");
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
+      if (error instanceof BodyTooLargeError) throw new UpstreamError(SERVICE, `account API ${name}: ${error.message}`);
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       throw new UpstreamError(SERVICE, `account API ${name}: ${timedOut ? `no complete answer within ${this.timeoutMs} ms` : "the body could not be read"}`, { cause: error });
     }
-    return Buffer.concat(chunks).toString("utf8");
   }
 }
 

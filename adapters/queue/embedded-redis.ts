@@ -85,9 +85,11 @@ function isRedisProcess(pid: number): boolean {
   }
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number, spawnError: () => Error | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const failed = spawnError();
+    if (failed) throw new Error(`redis-server could not be started: ${failed.message}`);
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     if (await redisAnswers(url, 300)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -108,15 +110,18 @@ export async function ensureRedis(options: { url: string; dataDir: string; logge
   stopStale(pidFile, logger);
   const port = await freePort();
   const password = randomBytes(18).toString("base64url");
-  const child = spawn(
-    binary,
-    ["--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--appendonly", "yes", "--save", "", "--daemonize", "no", "--requirepass", password, "--logfile", "redis.log"],
-    { stdio: "ignore" },
-  );
+  // The password goes in a config file only we can read, not on the command line (visible in `ps`).
+  const configFile = join(directory, "redis.conf");
+  writeFileSync(configFile, [`bind 127.0.0.1`, `port ${port}`, `dir "${directory}"`, "appendonly yes", 'save ""', "daemonize no", `requirepass ${password}`, "logfile redis.log", ""].join("\n"), { mode: 0o600 });
+  const child = spawn(binary, [configFile], { stdio: "ignore" });
+  let spawnError: Error | undefined;
+  child.once("error", (error) => {
+    spawnError = error;
+  });
   if (child.pid) writeFileSync(pidFile, String(child.pid));
   const privateUrl = `redis://:${password}@127.0.0.1:${port}`;
   try {
-    await waitUntilAnswering(privateUrl, child, 10_000);
+    await waitUntilAnswering(privateUrl, child, 10_000, () => spawnError);
   } catch (error) {
     child.kill("SIGKILL");
     throw new ConfigError(`could not start a private Redis (${(error as Error).message}; see ${join(directory, "redis.log")}). ${INSTALL_REDIS_HINT}`, { cause: error });

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import twilio from "twilio";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
 import type { Attachment, Conversation, Message } from "../../src/domain/model.js";
-import { DeliveryFailedError, NotFoundError, SwitchboardError, ValidationError } from "../../src/errors.js";
+import { ChannelNotStartedError, DeliveryFailedError, NotFoundError, SwitchboardError, ValidationError } from "../../src/errors.js";
 import type {
   ChannelAdapter,
   ChannelContext,
@@ -125,7 +125,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
   async send(delivery: OutboundDelivery): Promise<SendReceipt> {
     if (this.context === undefined) {
       // Workers may pick up a send job a moment before the composition root starts the channels.
-      throw new DeliveryFailedError("channel_not_started", `Channel "${this.id}" is still starting; the message will be retried.`, { permanent: false, retryAfterMs: 1_000 });
+      throw new ChannelNotStartedError(this.id);
     }
     const context = this.context;
     const { message, conversation } = delivery;

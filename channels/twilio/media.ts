@@ -4,6 +4,7 @@
  * Fetches go only to Twilio's own hosts, carry the account's Basic credentials only to the API host,
  * follow redirects by hand so one off Twilio's hosts is refused, and stop at the size cap.
  */
+import { BodyTooLargeError, readCappedBody } from "../../src/http/read-capped-body.js";
 import { NotFoundError, PayloadTooLargeError, UpstreamError, ValidationError } from "../../src/errors.js";
 import type { TwilioCredentials } from "./config.js";
 import { rewriteOrigin } from "./api/http-client.js";
@@ -98,26 +99,12 @@ export async function fetchTwilioMedia(mediaUrl: string, options: FetchMediaOpti
   throw new UpstreamError("twilio_media", `more than ${MAX_REDIRECTS} redirects fetching Twilio media`);
 }
 
-/** Refuse by Content-Length first, then count while reading: a lying or absent length is still capped. */
+/** The media bytes, capped: over the cap is a PayloadTooLargeError. */
 export async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw new PayloadTooLargeError(`media is ${declared} bytes; the cap is ${maxBytes}`);
+  try {
+    return await readCappedBody(response, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new PayloadTooLargeError(`media: ${error.message}`);
+    throw error;
   }
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(`media is over the ${maxBytes}-byte cap`);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
 }

@@ -5,13 +5,14 @@
  * called `start()`, so that process must also run the send worker (role `all`).
  * WhatsApp may ban numbers driven this way: the Twilio WhatsApp channel is the one for production.
  */
+import { BodyTooLargeError, readCappedBody } from "../../src/http/read-capped-body.js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import qrcodeTerminal from "qrcode-terminal";
 import { join } from "node:path";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
 import type { Attachment } from "../../src/domain/model.js";
-import { DeliveryFailedError, errorMessage, SwitchboardError } from "../../src/errors.js";
+import { ChannelNotStartedError, DeliveryFailedError, errorMessage, SwitchboardError } from "../../src/errors.js";
 import type { ChannelAdapter, ChannelContext, OutboundDelivery, SendRateLimit, SendReceipt } from "../../src/ports/channel-adapter.js";
 import { adminPaths, registerAdminRoutes } from "./admin-routes.js";
 import {
@@ -110,7 +111,7 @@ export class WhatsAppWebChannelAdapter implements ChannelAdapter {
   async send(delivery: OutboundDelivery): Promise<SendReceipt> {
     if (this.context === undefined) {
       // Workers may pick up a send job a moment before the composition root starts the channels.
-      throw new DeliveryFailedError("channel_not_started", `Channel "${this.id}" is still starting; the message will be retried.`, { permanent: false, retryAfterMs: 1_000 });
+      throw new ChannelNotStartedError(this.id);
     }
     const context = this.context;
     const { message, conversation } = delivery;
@@ -239,27 +240,14 @@ export class WhatsAppWebChannelAdapter implements ChannelAdapter {
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get("content-length") ?? "NaN");
-  const tooLarge = () => new DeliveryFailedError("attachment_too_large", `An attachment is larger than the ${maxBytes}-byte cap for this channel.`, { permanent: true });
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
+  try {
+    return await readCappedBody(response, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new DeliveryFailedError("attachment_too_large", `An attachment is larger than the ${maxBytes}-byte cap for this channel.`, { permanent: true });
     }
-    chunks.push(Buffer.from(value));
+    throw error;
   }
-  return Buffer.concat(chunks);
 }
 
 /** Build the adapter from its channels-file entry; `ADMIN_TOKEN` guards the QR and media routes. */

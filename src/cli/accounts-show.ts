@@ -4,6 +4,7 @@
  * ID may be a customer id, a phone number (+1...) or an e-mail address. An operator's tool: it prints the
  * records as they are, unmasked.
  */
+import { fetchAccountSnapshot } from "../agent/account-snapshot.js";
 import { parseArgs } from "node:util";
 import { formatCustomerDate, formatMoney, formatPercent } from "../agent/customer-format.js";
 import { loadEnv } from "../config/env.js";
@@ -34,15 +35,8 @@ export function lookupFor(id: string): CustomerLookup {
 }
 
 export async function readAccountRecord(accounts: AccountProvider, id: string): Promise<AccountRecordView | null> {
-  const customer = await accounts.findCustomer(lookupFor(id));
-  if (!customer) return null;
-  const [plans, orders, refunds, disputes] = await Promise.all([
-    accounts.getPaymentPlans(customer.id),
-    accounts.getOrders(customer.id),
-    accounts.getRefunds(customer.id),
-    accounts.getDisputes(customer.id),
-  ]);
-  return { provider: accounts.name, customer, plans, orders, refunds, disputes };
+  const snapshot = await fetchAccountSnapshot(accounts, lookupFor(id));
+  return snapshot ? { provider: accounts.name, ...snapshot } : null;
 }
 
 function words(code: string): string {

@@ -31,7 +31,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchboard: unknown command "${argv.join(" ")}"\n\n${usage()}`);
     return 2;
   }
-  return found.command.run(found.rest);
+  try {
+    return await found.command.run(found.rest);
+  } catch (error) {
+    // node:util parseArgs: an unknown or malformed option is a usage mistake, not a crash.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`switchboard: ${(error as Error).message}\nUsage: switchboard ${found.command.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 try {

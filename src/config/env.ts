@@ -70,6 +70,25 @@ export const EnvSchema = z.object({
   /** Signs web chat session tokens; generated and kept under DATA_DIR when unset. */
   WEBCHAT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Which proxies may set X-Forwarded-For (client addresses feed per-IP rate limits): unset or `false`
+   * trusts none, `true` every hop, a number that many hops, or a comma list of addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === "" || value === "false") return false;
+      if (value === "true") return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      const list = value.split(",").map((item) => item.trim()).filter(Boolean);
+      if (list.every((item) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/.test(item))) return list;
+      context.addIssue({ code: "custom", message: "must be true, false, a hop count, or a comma list of IP addresses/CIDRs" });
+      return z.NEVER;
+    }),
+  /** A worker-only process serves /metrics, /healthz and /readyz on this port (web processes use PORT). */
+  METRICS_PORT: port.optional(),
   /** The company's account API (adapters/accounts); unset: the demo dataset. */
   ACCOUNTS_API_URL: url(["http", "https"]).optional(),
   ACCOUNTS_API_TOKEN: optionalText,
@@ -136,7 +155,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 }
 
 function redactValue(name: string, value: string): string {
-  return /TOKEN|SECRET|KEY|PASSWORD/.test(name) ? "***" : value.slice(0, 80);
+  if (/TOKEN|SECRET|KEY|PASSWORD/.test(name)) return "***";
+  // URLs can carry credentials (postgres://user:password@host): never echo them.
+  return value.replace(/\/\/[^/@\s]*@/, "//***@").slice(0, 80);
 }
 
 /** The public base URL without a trailing slash. */

@@ -21,10 +21,17 @@ export interface TrainOptions {
   learningRate?: number;
   l2?: number;
   seed?: number;
+  /**
+   * A class whose gradient on an example is smaller than this (in absolute value) is not updated for it
+   * (default 0.01; 0 updates every class). Same accuracy, several times faster with many classes.
+   */
+  minGradient?: number;
   /** Weight every class's examples so each class counts the same in the loss (capped at 10x). */
   balanceClasses?: boolean;
   onEpoch?: (epoch: number, epochs: number) => void;
 }
+
+const DEFAULT_MIN_GRADIENT = 0.01;
 
 /** A small seeded PRNG (mulberry32): the build must give the same model for the same input. */
 export function seededRandom(seed: number): () => number {
@@ -100,6 +107,8 @@ export function trainSoftmax(
   const order = labels.map((_, index) => index);
   const scores = new Float64Array(classCount);
   const gradient = new Float64Array(classCount);
+  const activeClasses = new Int32Array(classCount);
+  const minGradient = options.minGradient ?? DEFAULT_MIN_GRADIENT;
   for (let epoch = 0; epoch < epochs; epoch += 1) {
     shuffleInPlace(order, random);
     for (const example of order) {
@@ -113,10 +122,17 @@ export function trainSoftmax(
         biasSquared[k] = (biasSquared[k] as number) + g * g;
         bias[k] = (bias[k] as number) - (rate * g) / Math.sqrt((biasSquared[k] as number) + 1e-8);
       }
+      // Only classes with a gradient worth a step are updated: with many classes most are already near
+      // zero probability, and AdaGrad would turn their tiny gradients into full-size steps (noise).
+      let active = 0;
+      for (let k = 0; k < classCount; k += 1) {
+        if (k === label || Math.abs(gradient[k] as number) >= minGradient) activeClasses[active++] = k;
+      }
       for (let slot = 0; slot < vector.indices.length; slot += 1) {
         const base = (vector.indices[slot] as number) * classCount;
         const value = vector.values[slot] as number;
-        for (let k = 0; k < classCount; k += 1) {
+        for (let a = 0; a < active; a += 1) {
+          const k = activeClasses[a] as number;
           const position = base + k;
           const g = (gradient[k] as number) * value + l2 * (weights[position] as number);
           if (g === 0) continue;

@@ -4,11 +4,14 @@
  */
 import { InboundMessage } from "../domain/model.js";
 import { ValidationError } from "../errors.js";
+import { maskSensitiveText, type MaskOptions } from "../privacy/mask.js";
 import type { Logger } from "../logging/logger.js";
 import type { SwitchboardMetrics } from "../observability/metrics.js";
 import type { InboundIntake, IntakeResult } from "../ports/channel-adapter.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { WorkQueue } from "../ports/work-queue.js";
+
+const STORED_TEXT_MASK: MaskOptions = { cards: true, secrets: true, phones: false, emails: false };
 
 export interface IntakeDependencies {
   store: ConversationStore;
@@ -24,7 +27,9 @@ export function createInboundIntake(deps: IntakeDependencies): InboundIntake {
       if (!parsed.success) {
         throw new ValidationError(`inbound message rejected: ${parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`);
       }
-      const inbound = parsed.data;
+      // Card numbers and secrets are never stored: the conversation keeps "[card ending 1111]". Phone
+      // numbers and e-mail addresses stay (identity checks and agents need them); logs mask those.
+      const inbound = { ...parsed.data, text: maskSensitiveText(parsed.data.text, STORED_TEXT_MASK) };
       const recorded = await deps.store.recordInbound(inbound);
       const { conversation, message, duplicate } = recorded;
       if (!duplicate) deps.metrics.messagesIn.inc({ channel: inbound.channelId });

@@ -33,6 +33,9 @@ export interface TurnProcessorDependencies {
   historyWindow?: number;
 }
 
+/** How far back held messages are looked for (a held reply is recent by nature). */
+const HELD_SCAN = 50;
+
 const systemReply = (conversationId: string, text: string): NewOutboundMessage => ({ conversationId, author: "system", text });
 
 export class TurnProcessor {
@@ -59,6 +62,7 @@ export class TurnProcessor {
       return;
     }
 
+    await this.releaseHeld(conversation, message);
     const directive = channel.preRoute ? await channel.preRoute(message, conversation) : { kind: "route" as const };
     if (directive.kind === "handled") {
       const replies = (directive.replies ?? []).map((text) => systemReply(conversationId, text));
@@ -102,6 +106,22 @@ export class TurnProcessor {
     }
 
     await this.answerWithBrain(conversation, message, channel, now);
+  }
+
+  /**
+   * A message a channel held back (outside WhatsApp's 24-hour window) may go out once the customer writes
+   * again: every held message before this one is queued again, in order, and the channel decides afresh.
+   * The job id names the releasing message, since the first send job's id stays taken for a day.
+   */
+  private async releaseHeld(conversation: Conversation, message: Message): Promise<void> {
+    const recent = await this.deps.store.listMessages(conversation.id, { limit: HELD_SCAN, newest: true });
+    for (const held of recent.filter((candidate) => candidate.status === "held" && candidate.seq < message.seq)) {
+      if (!(await this.deps.store.updateMessageStatus(held.id, "queued", { meta: { releasedBy: message.id } }))) continue;
+      await this.deps.queue.enqueueSend(
+        { messageId: held.id, conversationId: conversation.id, channelId: conversation.channelId },
+        { jobId: `${held.id}-after-${message.seq}` },
+      );
+    }
   }
 
   /**

@@ -23,13 +23,18 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[abposre]-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],
   [/\bxapp-[A-Za-z0-9-]{8,}/g, "[redacted-slack-token]"],
   [/\bAKIA[0-9A-Z]{16}\b/g, "[redacted-key]"],
+  [/\b[srp]k_(?:live|test)_[A-Za-z0-9]{10,}/g, "[redacted-key]"],
+  [/\bgh[pousr]_[A-Za-z0-9]{30,}/g, "[redacted-key]"],
+  [/\b(cvv2?|cvc2?|pin)\s*(?:is|[:=#])?\s*\d{3,6}\b/gi, "$1 [redacted]"],
   [/\b[0-9a-f]{32,}\b/gi, "[redacted-hex]"],
   [/\b\d{3}-\d{2}-\d{4}\b/g, "[redacted-ssn]"],
 ];
 
 const KEYWORD_VALUE = /\b(password|passwd|pwd|pin|cvv|cvc|secret|api[_-]?key|token)\b(\s*(?:is|[:=])\s*)(\S+)/gi;
 const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
-const PHONE_CANDIDATE = /(?:\+\d[\d\s().-]{6,18}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b)/g;
+// International (+...), North American ((415) 555-0101), national trunk-prefixed (07700 900123) and bare
+// 10-11 digit numbers (4155550101). Card numbers are masked first, so longer runs never get here.
+const PHONE_CANDIDATE = /(?:\+\d[\d\s().-]{6,18}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b0\d{3,4}[\s-]?\d{6,7}\b|\b\d{10,11}\b)/g;
 const EMAIL = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g;
 
 export function luhnValid(digits: string): boolean {

@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   routes?: ReadonlyArray<(app: FastifyInstance) => void | Promise<void>>;
   /** Largest request body accepted, bytes (webhooks are small; media arrives by URL). */
   bodyLimit?: number;
+  /** Fastify's trustProxy: which proxies may set X-Forwarded-For (default: none). */
+  trustProxy?: boolean | number | string[];
   /** WebSocket frames larger than this close the socket (1009). */
   maxWebSocketPayload?: number;
   readinessTimeoutMs?: number;
@@ -44,13 +46,19 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   }
 }
 
+/** A hop count becomes "trust the nearest N proxies" (proxy-addr's hop index starts at 0). */
+function trustProxySetting(value: boolean | number | string[] | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === "number") return (_address, hop) => hop < value;
+  return value ?? false;
+}
+
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   // Typed as Fastify's base logger so the instance type matches what channels receive.
   const loggerInstance: FastifyBaseLogger = options.logger;
   const app = Fastify({
     loggerInstance,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: true,
+    trustProxy: trustProxySetting(options.trustProxy),
     // Request lines would carry URLs with tokens and add noise; refusals and failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -36,7 +36,7 @@ describe("pipeline", () => {
     const address = newAddress();
     const accepted = await say(address, "hello there");
     await eventually(() => channel.textsFor(accepted.conversationId), (texts) => texts.includes("Echo: hello there"));
-    const messages = await switchboard.store.listMessages(accepted.conversationId);
+    const messages = await eventually(() => switchboard.store.listMessages(accepted.conversationId), (found) => found[1]?.status === "sent");
     expect(messages.map((message) => [message.seq, message.author, message.status])).toEqual([
       [1, "customer", "received"],
       [2, "ai", "sent"],
@@ -158,6 +158,25 @@ describe("outside business hours", () => {
     await eventually(() => afterHoursDesk.mirrored.filter((message) => message.conversationId === conversationId), (found) => found.length === 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(afterHoursChannel.textsFor(conversationId)).not.toContain("Echo: still there?");
+  });
+});
+
+describe("held messages", () => {
+  it("sends what a channel held back once the customer writes again", async () => {
+    const address = newAddress();
+    const { conversationId } = await say(address, "human please");
+    await eventually(() => switchboard.store.getConversation(conversationId), (found) => found?.state === "awaiting_human");
+    await switchboard.handoff.claim(conversationId, agent);
+    channel.holding = true;
+    const reply = await switchboard.handoff.replyAsAgent(conversationId, agent, "Here is what I found.");
+    await eventually(() => switchboard.store.getMessage(reply.id), (found) => found?.status === "held");
+    await eventually(() => desk.problems.filter((problem) => problem.messageId === reply.id), (found) => found.length === 1);
+    channel.holding = false;
+
+    await say(address, "hello again");
+    await eventually(() => channel.textsFor(conversationId), (texts) => texts.includes("Here is what I found."));
+    const sent = await eventually(() => switchboard.store.getMessage(reply.id), (found) => found?.status === "sent");
+    expect(sent?.meta.releasedBy).toBeDefined();
   });
 });
 

@@ -21,6 +21,8 @@ export class RecordingChannel implements ChannelAdapter {
   /** Fail the next N sends with a transient error, or always with a permanent one. */
   transientFailures = 0;
   permanentFailure: string | undefined;
+  /** Hold every message back (like WhatsApp outside its window) while true. */
+  holding = false;
   rateLimit: SendRateLimit | undefined;
 
   constructor(
@@ -30,6 +32,9 @@ export class RecordingChannel implements ChannelAdapter {
 
   async send({ message, conversation }: OutboundDelivery): Promise<SendReceipt> {
     if (this.permanentFailure) throw new DeliveryFailedError(this.permanentFailure, "refused by the test channel", { permanent: true });
+    if (this.holding) {
+      return { status: "held", error: { code: "outside_window", message: "held by the test channel", permanent: false } };
+    }
     if (this.transientFailures > 0) {
       this.transientFailures -= 1;
       throw new DeliveryFailedError("test_transient", "temporary failure", { permanent: false, retryAfterMs: 10 });

@@ -26,6 +26,8 @@ export async function createHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<H
     LOG_LEVEL: "silent",
     HOST: "127.0.0.1",
     PUBLIC_URL: "http://127.0.0.1:3000",
+    // Several processes of one deployment must share the web chat signing key.
+    WEBCHAT_SECRET: "test-webchat-secret-0123456789abcdefghijkl",
     ...extraEnv,
   };
   const running: RunningSwitchboard[] = [];

@@ -22,6 +22,19 @@ describe("masking", () => {
     expect(maskSensitiveText("whatsapp:+15551234567")).toBe("whatsapp:+1555***4567");
   });
 
+  it("masks national and bare phone numbers too, but not order numbers", () => {
+    expect(maskSensitiveText("call 4155550101 now")).toBe("call 4155**0101 now");
+    expect(maskSensitiveText("uk 07700 900123")).not.toContain("900123");
+    expect(maskSensitiveText("order 48213, plan P-1001")).toBe("order 48213, plan P-1001");
+  });
+
+  it("masks card security codes, PINs and common API keys", () => {
+    expect(maskSensitiveText("my cvv 123")).toBe("my cvv [redacted]");
+    expect(maskSensitiveText("pin 4821 please")).toBe("pin [redacted] please");
+    expect(maskSensitiveText("sk_live_abcdefghijklmnop")).toBe("[redacted-key]");
+    expect(maskSensitiveText("ghp_abcdefghijklmnopqrstuvwxyz0123456789")).toBe("[redacted-key]");
+  });
+
   it("masks e-mail addresses and secrets", () => {
     expect(maskSensitiveText("mail jane.doe@example.com")).toBe("mail j***@example.com");
     expect(maskSensitiveText("Authorization: Bearer abcdefghijklmnop")).not.toContain("abcdefghijklmnop");

@@ -58,6 +58,20 @@ export function chooseOption(node: Extract<TreeNode, { kind: "ask" }>, reply: st
   return best?.next ?? null;
 }
 
+type IdentityGate = { kind: "verified"; customerId: string } | { kind: "goto"; node: string } | { kind: "stop"; outcome: TreeOutcome };
+
+/**
+ * Account steps need a verified customer: a failed verification hands over, an unverified customer
+ * takes the node's `ifUnverified` branch when it has one, otherwise the identity flow asks to verify
+ * (it keeps the question and answers it once the customer is verified).
+ */
+function identityGate(who: IdentityState, ifUnverified: string | undefined, parts: string[], facts: GroundingFact[]): IdentityGate {
+  if (who.status === "failed") return { kind: "stop", outcome: { kind: "handoff", reason: who.reasonCode, priority: "normal", note: who.reply, parts, facts } };
+  if (who.status === "verified") return { kind: "verified", customerId: who.customerId };
+  if (ifUnverified) return { kind: "goto", node: ifUnverified };
+  return { kind: "stop", outcome: { kind: "verify", reply: who.reply, ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}) } };
+}
+
 export async function runTree(
   tree: DecisionTree,
   startAt: string,
@@ -95,15 +109,13 @@ export async function runTree(
       case "answer":
         return { kind: "reply", parts, facts, needsPassage: false, needsAnswer: true, ...(verifiedCustomerId ? { verifiedCustomerId } : {}) };
       case "account_action": {
-        const who = await identity();
-        if (who.status === "failed") return { kind: "handoff", reason: who.reasonCode, priority: "normal", note: who.reply, parts, facts };
-        if (who.status !== "verified") {
-          if (node.ifUnverified) {
-            nodeId = node.ifUnverified;
-            break;
-          }
-          return { kind: "verify", reply: who.reply, ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}) };
+        const gate = identityGate(await identity(), node.ifUnverified, parts, facts);
+        if (gate.kind === "stop") return gate.outcome;
+        if (gate.kind === "goto") {
+          nodeId = gate.node;
+          break;
         }
+        const who = gate;
         verifiedCustomerId = who.customerId;
         const proposal = await accounts.proposeAction(node.action, who.customerId, turn);
         if (proposal.kind === "no_request") {
@@ -126,16 +138,13 @@ export async function runTree(
       }
       case "account_check":
       case "account_facts": {
-        const who = await identity();
-        if (who.status === "failed") return { kind: "handoff", reason: who.reasonCode, priority: "normal", note: who.reply, parts, facts };
-        if (who.status !== "verified") {
-          if (node.ifUnverified) {
-            nodeId = node.ifUnverified;
-            break;
-          }
-          // The identity flow keeps the question and answers it once the customer is verified.
-          return { kind: "verify", reply: who.reply, ...(who.contextPatch ? { contextPatch: who.contextPatch } : {}) };
+        const gate = identityGate(await identity(), node.ifUnverified, parts, facts);
+        if (gate.kind === "stop") return gate.outcome;
+        if (gate.kind === "goto") {
+          nodeId = gate.node;
+          break;
         }
+        const who = gate;
         verifiedCustomerId = who.customerId;
         if (node.kind === "account_check") {
           nodeId = (await accounts.check(node.check, who.customerId, turn)) ? node.ifTrue : node.ifFalse;

@@ -98,7 +98,7 @@ describe("local engine", () => {
   });
 
   it("answers the option the customer picks after a clarifying question", async () => {
-    const [first, second] = await converse(["Do you have an app?", "1"]);
+    const [first, second] = await converse(["app or website?", "1"]);
     expect(first?.decision.reasonCodes).toContain("clarification");
     expect(second?.decision).toMatchObject({ route: "ai", category: "app_help" });
   });

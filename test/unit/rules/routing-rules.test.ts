@@ -119,8 +119,20 @@ describe("shipped routing rules", () => {
     "How do I connect my account to my partner's?",
     "Can I put money in my account with cash?",
     "my card number is 4111 1111 1111 1111, why was it declined?",
+    // Questions about a refund policy are information, not a request for an exception.
+    "could I see your reimbursement policy?",
+    "I need to check in which situations I can ask for a refund",
+    "help me see how long reimbursements usually take",
   ])("does not fire on the AI question %j", (text) => {
     expect(firedRules(singleTurn(text))).toEqual([]);
+  });
+
+  it.each([
+    "I want to be reimbursed for the late fee",
+    "your refund policy says I get $40 back, refund me",
+    "I want compensation, what is your refund policy?",
+  ])("still sends a refund or exception request that mentions the policy to a person: %j", (text) => {
+    expect(firedRules(singleTurn(text))).toContain("refund_or_exception");
   });
 
   it("lets soft rules yield to a confident prediction of a category past tickets show the AI handles", () => {
