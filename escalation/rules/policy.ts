@@ -97,6 +97,13 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
     return this.rules.map((rule) => rule.spec.name);
   }
 
+  /** Reason code -> what it means for people (the first rule's label when several rules share a code). */
+  get codeLabels(): Map<string, string> {
+    const labels = new Map<string, string>();
+    for (const rule of this.rules) if (!labels.has(rule.spec.code)) labels.set(rule.spec.code, rule.spec.label);
+    return labels;
+  }
+
   beforeAnswer(turn: TurnContext): RuleHit[] {
     return this.evaluate("before", turn).map((evaluation) => evaluation.hit);
   }

@@ -5,6 +5,7 @@
 import { accountsShowCommand } from "./accounts-show.js";
 import type { CliCommand } from "./cli-command.js";
 import { askCommand } from "./ask.js";
+import { auditCommand } from "./audit.js";
 import { evalCommand } from "./eval.js";
 import { kbBuildCommand } from "./kb-build.js";
 import { kbApplyCommand } from "./kb-model.js";
@@ -13,4 +14,4 @@ import { serveCommand } from "./serve.js";
 
 export type { CliCommand } from "./cli-command.js";
 
-export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, kbApplyCommand, askCommand, evalCommand, qaReviewCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, accountsShowCommand, kbBuildCommand, kbApplyCommand, askCommand, evalCommand, auditCommand, qaReviewCommand];

@@ -80,6 +80,9 @@ export interface Ticket {
   resolutionMinutes?: number;
   csat?: number;
   channel?: string;
+  /** As written in the file (the audit parses them; the kb build does not need them). */
+  createdAt?: string;
+  resolvedAt?: string;
 }
 
 export interface RowProblem {
@@ -116,6 +119,8 @@ export function ticketFromRow(row: unknown, line: number): Ticket | RowProblem {
     ...(data.resolution_minutes !== undefined ? { resolutionMinutes: data.resolution_minutes } : {}),
     ...(data.csat !== undefined ? { csat: data.csat } : {}),
     ...(data.channel !== undefined ? { channel: data.channel } : {}),
+    ...(data.created_at !== undefined ? { createdAt: data.created_at } : {}),
+    ...(data.resolved_at !== undefined ? { resolvedAt: data.resolved_at } : {}),
   };
 }
 
@@ -210,6 +215,33 @@ export interface TicketStreamStats {
   totalBytes?: number;
 }
 
+/** What one chunk of the file turned into: its rows (valid or not), the raw bytes and how far reading got. */
+export interface TicketBatch {
+  items: Array<Ticket | RowProblem>;
+  /** The raw bytes of this chunk (absent for the final flush). */
+  chunk?: Buffer;
+  bytesRead: number;
+}
+
+/**
+ * Reads a ticket file chunk by chunk and yields each chunk's rows. The consumer may await between
+ * batches (the audit runs every message through the brain), so reading keeps pace with processing.
+ */
+export async function* readTicketBatches(path: string): AsyncGenerator<TicketBatch> {
+  const format = ticketFormatOf(path);
+  const reader = format === "csv" ? new CsvTicketReader() : new JsonlTicketReader();
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  // A streaming decoder: a multi-byte character split across two chunks is decoded whole.
+  const decoder = new TextDecoder("utf-8");
+  let bytesRead = 0;
+  for await (const chunk of stream) {
+    const bytes = chunk as Buffer;
+    bytesRead += bytes.byteLength;
+    yield { items: reader.push(decoder.decode(bytes, { stream: true })), chunk: bytes, bytesRead };
+  }
+  yield { items: [...reader.push(decoder.decode()), ...reader.end()], bytesRead };
+}
+
 /**
  * Streams a ticket file: calls `onTicket` for every valid row and `onProblem` for every bad one, and
  * `onProgress` every few thousand rows. Memory stays bounded by what the callbacks keep.
@@ -224,25 +256,12 @@ export async function streamTickets(
     onProgress?: (stats: TicketStreamStats) => void;
   },
 ): Promise<void> {
-  const format = ticketFormatOf(path);
-  const reader = format === "csv" ? new CsvTicketReader() : new JsonlTicketReader();
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
-  // A streaming decoder: a multi-byte character split across two chunks is decoded whole.
-  const decoder = new TextDecoder("utf-8");
-  let bytesRead = 0;
-  const deliver = (items: Array<Ticket | RowProblem>) => {
-    for (const item of items) {
+  for await (const batch of readTicketBatches(path)) {
+    if (batch.chunk) handlers.onChunk?.(batch.chunk);
+    for (const item of batch.items) {
       if (isRowProblem(item)) handlers.onProblem(item);
       else handlers.onTicket(item);
     }
-  };
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    bytesRead += bytes.byteLength;
-    handlers.onChunk?.(bytes);
-    deliver(reader.push(decoder.decode(bytes, { stream: true })));
-    handlers.onProgress?.({ bytesRead });
+    if (batch.chunk) handlers.onProgress?.({ bytesRead: batch.bytesRead });
   }
-  deliver(reader.push(decoder.decode()));
-  deliver(reader.end());
 }
