@@ -37,6 +37,20 @@ export type BotAuthOverrides = Partial<
   >
 >;
 
+/**
+ * The public Azure cloud's values (botframework-connector's AuthenticationConstants). botbuilder uses its
+ * built-in set only when no such setting is given; once one is, it expects them all.
+ */
+const PUBLIC_CLOUD: Required<Omit<BotAuthOverrides, "ChannelService">> & { CallerId: string } = {
+  ToBotFromChannelOpenIdMetadataUrl: "https://login.botframework.com/v1/.well-known/openidconfiguration",
+  ToBotFromChannelTokenIssuer: "https://api.botframework.com",
+  ToBotFromEmulatorOpenIdMetadataUrl: "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+  ToChannelFromBotLoginUrl: "https://login.microsoftonline.com/botframework.com",
+  ToChannelFromBotOAuthScope: "https://api.botframework.com",
+  OAuthUrl: "https://api.botframework.com",
+  CallerId: "urn:botframework:azure",
+};
+
 export type TurnLogic = (turn: TurnContext) => Promise<void>;
 
 export class SwitchboardCloudAdapter extends CloudAdapter {
@@ -56,8 +70,12 @@ export function createCloudAdapter(auth: BotFrameworkAuth, overrides: BotAuthOve
           ...(auth.appPassword !== undefined ? { MicrosoftAppPassword: auth.appPassword } : {}),
           ...(auth.tenantId !== undefined ? { MicrosoftAppTenantId: auth.tenantId } : {}),
         };
+  const { ChannelService, ...endpoints } = overrides;
+  const cloud = Object.keys(endpoints).length > 0 ? { ...PUBLIC_CLOUD, ...endpoints } : {};
   try {
-    return new SwitchboardCloudAdapter(new ConfigurationBotFrameworkAuthentication({ ...credentials, ...overrides }));
+    return new SwitchboardCloudAdapter(
+      new ConfigurationBotFrameworkAuthentication({ ...credentials, ...cloud, ...(ChannelService !== undefined ? { ChannelService } : {}) }),
+    );
   } catch (error) {
     // botbuilder's own checks (missing tenant...) name settings, never their values.
     throw new ConfigError(`the Bot Framework refused the channel's credentials settings: ${errorMessage(error)}`, { cause: error });
