@@ -3,6 +3,7 @@
  * settings from the channel file.
  */
 import { resolve } from "node:path";
+import { createBotFrameworkAdapter } from "../../channels/botframework/index.js";
 import { createTwilioAdapter } from "../../channels/twilio/index.js";
 import { createWebchatAdapter } from "../../channels/webchat/index.js";
 import { createWhatsAppWebAdapter } from "../../channels/whatsapp-web/index.js";
@@ -37,8 +38,13 @@ export function createChannel(entry: ChannelEntry, context: ChannelBuildContext)
       return createTwilioAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
     case "whatsapp_web":
       return createWhatsAppWebAdapter(entry, { env: context.rawEnv, logger: context.logger });
-    default:
-      throw new ConfigError(`channel "${entry.id}": kind ${entry.kind} is not available in this build.`);
+    case "botframework":
+      return createBotFrameworkAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
+    default: {
+      // Every kind has a case; a kind added to the model without one stops start-up clearly.
+      const kind: string = entry.kind;
+      throw new ConfigError(`channel "${entry.id}": kind ${kind} is not available in this build.`);
+    }
   }
 }
 

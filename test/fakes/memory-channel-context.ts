@@ -63,6 +63,15 @@ export class MemoryStore {
     return this.conversations.get(id) ?? null;
   }
 
+  /** Messages in `seq` order; `newest` with `limit` keeps the newest ones (as the SQL store does). */
+  async listMessages(conversationId: string, options: { afterSeq?: number; limit?: number; newest?: boolean } = {}): Promise<Message[]> {
+    const all = [...this.messages.values()]
+      .filter((message) => message.conversationId === conversationId && message.seq > (options.afterSeq ?? 0))
+      .sort((a, b) => a.seq - b.seq);
+    if (options.limit === undefined) return all;
+    return options.newest ? all.slice(-options.limit) : all.slice(0, options.limit);
+  }
+
   async getMessage(id: string): Promise<Message | null> {
     return this.messages.get(id) ?? null;
   }

@@ -1,6 +1,7 @@
 /** The example channel files in config/examples parse and validate with each channel's own schema. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadBotFrameworkChannelConfig } from "../../channels/botframework/config.js";
 import { loadTwilioChannelConfig } from "../../channels/twilio/config.js";
 import { loadWhatsAppWebSettings } from "../../channels/whatsapp-web/config.js";
 import { parseSwitchboardFile } from "../../src/config/channels-file.js";
@@ -24,5 +25,15 @@ describe("example channel files", () => {
   it("whatsapp-web.yaml: the system Chromium and a slow send rate", () => {
     const entry = load("whatsapp-web.yaml").channels.find((channel) => channel.kind === "whatsapp_web")!;
     expect(loadWhatsAppWebSettings(entry)).toMatchObject({ executablePath: "/usr/bin/chromium", rateLimit: { perSecond: 0.5 } });
+  });
+
+  it("botframework.yaml: a Teams/Web Chat bot, anonymous until the app id is set", () => {
+    const entry = load("botframework.yaml").channels.find((channel) => channel.kind === "botframework")!;
+    expect(loadBotFrameworkChannelConfig(entry, {})).toMatchObject({
+      auth: { mode: "anonymous" },
+      settings: { id: "teams", rateLimit: { perSecond: 2, burst: 7 }, agentNames: "prefix", allowedServiceUrls: [] },
+    });
+    const withApp = loadBotFrameworkChannelConfig(entry, { MICROSOFT_APP_ID: "00000000-0000-0000-0000-000000000001", MICROSOFT_APP_PASSWORD: "secret" });
+    expect(withApp.auth).toEqual({ mode: "app", appId: "00000000-0000-0000-0000-000000000001", appType: "MultiTenant", appPassword: "secret" });
   });
 });
