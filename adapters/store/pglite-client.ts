@@ -10,6 +10,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "../../src/logging/logger.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 import { AsyncMutex } from "./mutex.js";
+import { initializeDataDirInWorker, isInitializedDataDir } from "./pglite-initdb.js";
 import {
   StoreClosedError,
   toDatabaseError,
@@ -48,6 +49,7 @@ export async function createPgliteClient(options: PgliteClientOptions): Promise<
     await mkdir(options.dataDir, { recursive: true });
     lock = await lockDataDir(options.dataDir);
     try {
+      if (!(await isInitializedDataDir(options.dataDir))) await initializeDataDirInWorker(options.dataDir);
       db = await PGlite.create({ dataDir: options.dataDir });
     } catch (error) {
       await lock.release();
