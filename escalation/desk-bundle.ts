@@ -12,7 +12,6 @@ import type { OnceGuard, RateLimiter, WorkQueue } from "../src/ports/work-queue.
 import type { FastifyInstance } from "fastify";
 import { deskSettingsFrom } from "./desk-config.js";
 import { InboxDesk } from "./inbox/inbox-desk.js";
-import { createSlackDesk } from "./slack/index.js";
 
 export interface ConfiguredDeskInput {
   /** The parsed SWITCHBOARD_CONFIG file (its `desk:` section and channel kinds are read). */
@@ -38,11 +37,13 @@ export interface ConfiguredDesk {
   stop(): Promise<void>;
 }
 
-export function createConfiguredDesk(input: ConfiguredDeskInput): ConfiguredDesk {
+/** Slack's SDK (Bolt) is imported only when Slack is configured; the inbox desk needs none of it. */
+export async function createConfiguredDesk(input: ConfiguredDeskInput): Promise<ConfiguredDesk> {
   const settings = deskSettingsFrom(input.file, input.env);
   if (!settings.slack) {
     return { desk: new InboxDesk(input.store, input.logger), availability: settings.availability, routes: [], tasks: [], start: async () => undefined, stop: async () => undefined };
   }
+  const { createSlackDesk } = await import("./slack/index.js");
   const slack = createSlackDesk(settings.slack, {
     store: input.store,
     handoff: input.handoff,

@@ -188,9 +188,9 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
         queue.enqueueTask({ name: DESK_TASKS.deliveryProblem, payload: { conversationId, messageId } }),
     };
     const rawEnv = options.env ?? process.env;
-    const channelList = options.channels ?? file.channels.map((entry) => createChannel(entry, { env, rawEnv, dataDir, logger, now }));
+    const channelList = options.channels ?? (await Promise.all(file.channels.map((entry) => createChannel(entry, { env, rawEnv, dataDir, logger, now }))));
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
-    const deskBundle = options.desk ?? createConfiguredDesk({ file, env: rawEnv, store, handoff, queue, rateLimiter, once, logger, now });
+    const deskBundle = options.desk ?? (await createConfiguredDesk({ file, env: rawEnv, store, handoff, queue, rateLimiter, once, logger, now }));
 
     // Channels start before any worker can ask them to send.
     for (const channel of channelList) {

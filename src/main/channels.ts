@@ -3,10 +3,7 @@
  * settings from the channel file.
  */
 import { resolve } from "node:path";
-import { createBotFrameworkAdapter } from "../../channels/botframework/index.js";
-import { createTwilioAdapter } from "../../channels/twilio/index.js";
 import { createWebchatAdapter } from "../../channels/webchat/index.js";
-import { createWhatsAppWebAdapter } from "../../channels/whatsapp-web/index.js";
 import type { ChannelEntry } from "../config/channels-file.js";
 import type { Env } from "../config/env.js";
 import { persistentSecret } from "../config/persistent-secret.js";
@@ -23,8 +20,12 @@ export interface ChannelBuildContext {
   now: () => Date;
 }
 
-/** One factory per channel kind; each validates its own settings from the channel file. */
-export function createChannel(entry: ChannelEntry, context: ChannelBuildContext): ChannelAdapter {
+/**
+ * One factory per channel kind; each validates its own settings from the channel file. Channels other than
+ * web chat are imported only when configured: their SDKs (botbuilder alone takes about 2.7 s to load) would
+ * otherwise slow every start.
+ */
+export async function createChannel(entry: ChannelEntry, context: ChannelBuildContext): Promise<ChannelAdapter> {
   const { env } = context;
   switch (entry.kind) {
     case "webchat":
@@ -34,12 +35,18 @@ export function createChannel(entry: ChannelEntry, context: ChannelBuildContext)
         ...(env.CUSTOMER_TOKEN_SECRET ? { customerTokenSecret: env.CUSTOMER_TOKEN_SECRET } : {}),
       });
     case "twilio_sms":
-    case "twilio_whatsapp":
+    case "twilio_whatsapp": {
+      const { createTwilioAdapter } = await import("../../channels/twilio/index.js");
       return createTwilioAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
-    case "whatsapp_web":
+    }
+    case "whatsapp_web": {
+      const { createWhatsAppWebAdapter } = await import("../../channels/whatsapp-web/index.js");
       return createWhatsAppWebAdapter(entry, { env: context.rawEnv, logger: context.logger });
-    case "botframework":
+    }
+    case "botframework": {
+      const { createBotFrameworkAdapter } = await import("../../channels/botframework/index.js");
       return createBotFrameworkAdapter(entry, { env: context.rawEnv, logger: context.logger, now: context.now });
+    }
     default: {
       // Every kind has a case; a kind added to the model without one stops start-up clearly.
       const kind: string = entry.kind;

@@ -64,8 +64,8 @@ afterAll(async () => {
 });
 
 describe("createConfiguredDesk", () => {
-  it("is the inbox without SLACK_BOT_TOKEN", () => {
-    const desk = createConfiguredDesk({ file: FILE, env: {}, ...parts() });
+  it("is the inbox without SLACK_BOT_TOKEN", async () => {
+    const desk = await createConfiguredDesk({ file: FILE, env: {}, ...parts() });
     expect(desk.desk.name).toBe("inbox");
     expect(desk.routes).toEqual([]);
     expect(desk.availability.handoffNotice({ conversation: undefined as never, priority: "normal", now: new Date() })).toContain("usually within 7 minutes");
@@ -73,7 +73,7 @@ describe("createConfiguredDesk", () => {
 
   it("is the Slack desk with it, serving /slack/events and posting escalations", async () => {
     const env = { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_ESCALATION_CHANNEL: "C0ESCALATE", SLACK_API_URL: fake.apiUrl };
-    const desk = createConfiguredDesk({ file: FILE, env, ...parts() });
+    const desk = await createConfiguredDesk({ file: FILE, env, ...parts() });
     expect(desk.desk.name).toBe("slack");
     const channel = new RecordingChannel("sms-us", "twilio_sms");
     const switchboard = await harness.start({ brain: createTestBrain(), channels: [channel], desk });

@@ -66,9 +66,9 @@ describe("Bot Framework channel settings", () => {
     expect(serviceUrlAllowed(settings, "not a url")).toBe(false);
   });
 
-  it("is built by the composition root from the channel file", () => {
+  it("is built by the composition root from the channel file", async () => {
     const env = loadEnv({});
-    const channel = createChannel(entry(), { env, rawEnv: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: SECRET }, dataDir: ".data", logger: silentLogger(), now: () => new Date() });
+    const channel = await createChannel(entry(), { env, rawEnv: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: SECRET }, dataDir: ".data", logger: silentLogger(), now: () => new Date() });
     expect(channel).toMatchObject({ id: "teams", kind: "botframework", authMode: "app" });
   });
 });
