@@ -1,6 +1,8 @@
 /**
  * SMS keyword compliance (CTIA / carrier rules), applied before any routing: a single-word STOP opts
- * the number out at once and the AI stays silent, START opts back in, HELP gets the help text.
+ * the number out at once and the AI stays silent, START opts back in, HELP gets the help text. YES is
+ * an opt-in word only for a number that is opted out; otherwise it is an answer ("Reply YES to
+ * confirm") and reaches the brain.
  * Twilio's own opt-out handling answers these keywords on long codes and toll-free numbers and blocks
  * sends to opted-out numbers (error 21610); we keep our own record as well, so that no other sender in
  * a pool writes to the customer and agents see why a conversation went quiet.
@@ -12,17 +14,26 @@ import type { SmsCompliance } from "./config.js";
 
 export type ComplianceKeyword = "opt_out" | "opt_in" | "help";
 
+/** Twilio's default English keywords (its opt-out list includes REVOKE and OPTOUT). */
 const KEYWORDS: ReadonlyMap<string, ComplianceKeyword> = new Map([
-  ...["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"].map((word) => [word, "opt_out"] as const),
+  ...["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"].map((word) => [word, "opt_out"] as const),
   ...["START", "YES", "UNSTOP"].map((word) => [word, "opt_in"] as const),
   ...["HELP", "INFO"].map((word) => [word, "help"] as const),
 ]);
 
+/** Opt-in words that are also everyday answers: they opt in only a number that is opted out. */
+const ANSWER_WORDS: ReadonlySet<string> = new Set(["YES"]);
+
+/** The message as a single keyword word, upper case: "Stop", " STOP. ", "stop!!" -> "STOP". */
+function keywordWord(text: string): string | undefined {
+  const word = text.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+  return /^\p{L}+$/u.test(word) ? word.toUpperCase() : undefined;
+}
+
 /** "Stop", " STOP. ", "stop!!" are keywords; "stop please" and "don't stop" are not (single word only). */
 export function classifyKeyword(text: string): ComplianceKeyword | undefined {
-  const word = text.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
-  if (!/^\p{L}+$/u.test(word)) return undefined;
-  return KEYWORDS.get(word.toUpperCase());
+  const word = keywordWord(text);
+  return word === undefined ? undefined : KEYWORDS.get(word);
 }
 
 export interface ComplianceDecision {
@@ -35,9 +46,11 @@ export interface ComplianceDecision {
  * What a keyword means for this message. Our own reply text goes out only when configured and when
  * Twilio did not already answer (`OptOutType` on the webhook means Advanced Opt-Out replied).
  */
-export function decideCompliance(message: Message, settings: SmsCompliance): ComplianceDecision {
-  const keyword = classifyKeyword(message.text);
-  if (keyword === undefined || message.attachments.length > 0) return { directive: { kind: "route" } };
+export function decideCompliance(message: Message, settings: SmsCompliance, optedOut: boolean): ComplianceDecision {
+  const word = message.attachments.length > 0 ? undefined : keywordWord(message.text);
+  const keyword = word === undefined ? undefined : KEYWORDS.get(word);
+  if (word === undefined || keyword === undefined) return { directive: { kind: "route" } };
+  if (keyword === "opt_in" && !optedOut && ANSWER_WORDS.has(word)) return { directive: { kind: "route" } };
   const twilioAnswered = typeof message.meta.optOutType === "string";
   const reply = (text: string | undefined): { replies?: string[] } =>
     text !== undefined && !twilioAnswered ? { replies: [text] } : {};
@@ -62,7 +75,7 @@ export function decideCompliance(message: Message, settings: SmsCompliance): Com
           kind: "handled",
           reason: "sms_opt_in",
           ...reply(settings.optInConfirmation),
-          deskNote: "The customer texted START: they have opted back in to SMS from this number.",
+          deskNote: `The customer texted "${word}": they have opted back in to SMS from this number.`,
         },
       };
     case "help":
@@ -77,7 +90,8 @@ export async function applyCompliance(
   conversation: Conversation,
   settings: SmsCompliance,
 ): Promise<ChannelDirective> {
-  const decision = decideCompliance(message, settings);
+  const contact = await store.getContact(conversation.channelId, conversation.customerAddress);
+  const decision = decideCompliance(message, settings, contact?.optedOut === true);
   if (decision.optOut !== undefined) {
     await store.setOptOut(conversation.channelId, conversation.customerAddress, decision.optOut);
   }

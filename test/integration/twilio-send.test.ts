@@ -209,6 +209,17 @@ describe("SMS compliance", () => {
     expect(api.sent).toHaveLength(1);
   });
 
+  it("routes YES from a subscribed number to the brain, and opts an opted-out number back in on YES", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    expect(await adapter.preRoute(await inboundText(conversation, "Yes"), conversation)).toEqual({ kind: "route" });
+    expect(await context.store.getContact("sms", CUSTOMER)).toBeNull();
+
+    await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
+    expect(await adapter.preRoute(await inboundText(conversation, "YES"), conversation)).toMatchObject({ kind: "handled", reason: "sms_opt_in" });
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(false);
+  });
+
   it("lets exactly the configured opt-out confirmation through after STOP", async () => {
     const adapter = smsAdapter({ compliance: { optOutConfirmation: "You will get no more messages. Text START to resume." } });
     const conversation = await conversationFor("sms", CUSTOMER);
