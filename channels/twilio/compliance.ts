@@ -42,15 +42,30 @@ export interface ComplianceDecision {
   optOut?: boolean;
 }
 
+/** How much of a customer's message an agent's note quotes. */
+const QUOTE_LIMIT = 300;
+
 /**
- * What a keyword means for this message. Our own reply text goes out only when configured and when
- * Twilio did not already answer (`OptOutType` on the webhook means Advanced Opt-Out replied).
+ * What a keyword means for this message, given whether the number is opted out now. An opted-out
+ * number's other messages are kept for the agents but get no reply and queue no send: only an opt-in
+ * word opens the number again. Our own reply text goes out only when configured and when Twilio did
+ * not already answer (`OptOutType` on the webhook means Advanced Opt-Out replied).
  */
 export function decideCompliance(message: Message, settings: SmsCompliance, optedOut: boolean): ComplianceDecision {
   const word = message.attachments.length > 0 ? undefined : keywordWord(message.text);
   const keyword = word === undefined ? undefined : KEYWORDS.get(word);
-  if (word === undefined || keyword === undefined) return { directive: { kind: "route" } };
-  if (keyword === "opt_in" && !optedOut && ANSWER_WORDS.has(word)) return { directive: { kind: "route" } };
+  const optsIn = keyword === "opt_in" && (optedOut || !ANSWER_WORDS.has(word ?? ""));
+  if (optedOut && !optsIn) {
+    const quoted = message.text.trim().slice(0, QUOTE_LIMIT) || `${message.attachments.length} attachment(s)`;
+    return {
+      directive: {
+        kind: "handled",
+        reason: "sms_opted_out",
+        deskNote: `The customer, who is opted out of SMS from this number, wrote: "${quoted}". Nothing can be sent to them by SMS until they text START.`,
+      },
+    };
+  }
+  if (keyword === undefined || (keyword === "opt_in" && !optsIn)) return { directive: { kind: "route" } };
   const twilioAnswered = typeof message.meta.optOutType === "string";
   const reply = (text: string | undefined): { replies?: string[] } =>
     text !== undefined && !twilioAnswered ? { replies: [text] } : {};

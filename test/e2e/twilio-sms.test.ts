@@ -73,25 +73,26 @@ describe("SMS through Twilio, end to end", () => {
     expect((await switchboard.store.getMessage(stored[1]!.id))?.status).toBe("delivered");
   });
 
-  it("sends nothing to a number that texted STOP, and tells the agents", async () => {
+  it("sends nothing to a number that texted STOP: its questions get no AI reply, an agent's reply is refused, and the agents are told", async () => {
     expect((await text(JONAS, "STOP")).status).toBe(200);
     await eventually(() => switchboard.store.getContact("sms", JONAS), (contact) => contact?.optedOut === true, 20_000, "the opt-out");
     expect((await text(JONAS, "When is my next payment?")).status).toBe(200);
 
     const conversation = (await switchboard.store.findConversationByAddress("sms", JONAS))!;
-    const messages = await eventually(
-      () => switchboard.store.listMessages(conversation.id),
-      (found) => found.some((message) => message.direction === "outbound" && message.status === "failed"),
-      20_000,
-      "the refused reply",
-    );
-    const refused = messages.find((message) => message.direction === "outbound")!;
-    expect(refused.error).toMatchObject({ code: "opted_out", permanent: true });
-    expect(messages[0]?.decision?.reasonCodes).toEqual(["channel_rule:sms_opt_out"]);
-    expect(api.sentTo(JONAS)).toEqual([]);
-    await eventually(() => desk.notes.filter((note) => note.conversationId === conversation.id), (notes) => notes.length === 1, 10_000, "the desk note");
-    expect(desk.notes.find((note) => note.conversationId === conversation.id)?.text).toMatch(/opted out of SMS/);
+    await eventually(() => switchboard.store.getConversation(conversation.id), (found) => found?.processedSeq === 2, 20_000, "both messages processed");
+    const messages = await switchboard.store.listMessages(conversation.id);
+    expect(messages.map((message) => [message.direction, message.decision?.reasonCodes])).toEqual([
+      ["inbound", ["channel_rule:sms_opt_out"]],
+      ["inbound", ["channel_rule:sms_opted_out"]],
+    ]);
+    const notes = await eventually(() => desk.notes.filter((note) => note.conversationId === conversation.id), (found) => found.length === 2, 10_000, "the desk notes");
+    expect(notes.map((note) => note.text)).toEqual([expect.stringMatching(/opted out of SMS/), expect.stringMatching(/wrote: "When is my next payment\?"/)]);
+
+    const agentReply = await switchboard.handoff.replyAsAgent(conversation.id, { id: "slack:U1", displayName: "Sam Lee" }, "Your payment is due Friday.");
+    const refused = await eventually(() => switchboard.store.getMessage(agentReply.id), (found) => found?.status === "failed", 20_000, "the refused agent reply");
+    expect(refused!.error).toMatchObject({ code: "opted_out", permanent: true, message: expect.stringMatching(/opted out/) });
     await eventually(() => desk.problems.filter((problem) => problem.conversationId === conversation.id), (problems) => problems.length === 1, 10_000, "the delivery problem");
+    expect(api.sentTo(JONAS)).toEqual([]);
     expect(api.requests.filter((request) => request.method === "POST").length).toBe(api.sent.length);
   });
 

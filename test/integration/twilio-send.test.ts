@@ -209,6 +209,17 @@ describe("SMS compliance", () => {
     expect(api.sent).toHaveLength(1);
   });
 
+  it("handles an opted-out number's ordinary messages before routing, with no reply to send", async () => {
+    const adapter = smsAdapter({ compliance: { helpText: "Acme Pay help." } });
+    const conversation = await conversationFor("sms", CUSTOMER);
+    await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
+    const question = await adapter.preRoute(await inboundText(conversation, "When is my next payment?"), conversation);
+    expect(question).toMatchObject({ kind: "handled", reason: "sms_opted_out", deskNote: expect.stringMatching(/When is my next payment\?/) });
+    expect(question).not.toHaveProperty("replies");
+    expect(await adapter.preRoute(await inboundText(conversation, "help"), conversation)).not.toHaveProperty("replies");
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
+  });
+
   it("routes YES from a subscribed number to the brain, and opts an opted-out number back in on YES", async () => {
     const adapter = smsAdapter();
     const conversation = await conversationFor("sms", CUSTOMER);

@@ -63,6 +63,16 @@ describe("SMS keywords", () => {
     expect(decideCompliance(message({ text: "When is my next payment?" }), {}, false).directive).toEqual({ kind: "route" });
   });
 
+  it("keeps an opted-out number's other messages from the AI and sends them nothing, not even HELP or a second STOP confirmation", () => {
+    const settings = { helpText: "Acme Pay help.", optOutConfirmation: "You are unsubscribed." };
+    for (const text of ["When is my next payment?", "HELP", "STOP", "yes please"]) {
+      const decision = decideCompliance(message({ text }), settings, true);
+      expect(decision, text).toEqual({ directive: { kind: "handled", reason: "sms_opted_out", deskNote: expect.stringContaining(`wrote: "${text}"`) } });
+    }
+    const picture = decideCompliance(message({ text: "", attachments: [{ url: "https://api.twilio.com/x", contentType: "image/png" }] }), settings, true);
+    expect(picture.directive).toMatchObject({ reason: "sms_opted_out", deskNote: expect.stringContaining("1 attachment(s)") });
+  });
+
   it("treats YES as an opt-in only for an opted-out number, and as an ordinary answer otherwise", () => {
     expect(decideCompliance(message({ text: "Yes!" }), { optInConfirmation: "Welcome back." }, true)).toMatchObject({
       optOut: false,
