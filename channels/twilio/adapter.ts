@@ -18,7 +18,7 @@ import type {
   SendRateLimit,
   SendReceipt,
 } from "../../src/ports/channel-adapter.js";
-import { explainTwilioCode } from "./api/errors.js";
+import { explainTwilioCode, isOptOutCode } from "./api/errors.js";
 import { TwilioHttpClient } from "./api/http-client.js";
 import { sendTemplate, sendText, type Sender, type TwilioMessagesClient } from "./api/send.js";
 import { applyCompliance } from "./compliance.js";
@@ -136,7 +136,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
 
     const limit = this.sendRateLimit(delivery);
-    const result = await sendText(
+    const result = await this.recordingOptOut(conversation, () => sendText(
       this.client,
       {
         to: conversation.customerAddress,
@@ -149,7 +149,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       // The send dispatcher takes its token under `send:<key>`; later parts share that bucket.
       { rateLimiter: context.rateLimiter, key: `send:${limit.key}`, limit, sleep: this.sleep },
       this.logger(),
-    );
+    ));
     return {
       status: "sent",
       // Status callbacks follow the last part: when it is delivered, the whole message is.
@@ -215,6 +215,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
             permanent: true,
           }
         : undefined;
+    if (parsed.errorCode !== undefined && isOptOutCode(parsed.errorCode)) await this.recordOptOut(context, message.conversationId);
     const advanced = await context.store.updateMessageStatus(message.id, parsed.status, {
       ...(error ? { error } : {}),
       meta: { twilioStatus: parsed.twilioStatus },
@@ -251,13 +252,13 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
     const base = { to: conversation.customerAddress, sender: this.sender(), contentSid: choice.template.contentSid, contentVariables: choice.contentVariables, ...this.statusCallback(context) };
     if (choice.carriesText) {
-      const sid = await sendTemplate(this.client, base);
+      const sid = await this.recordingOptOut(conversation, () => sendTemplate(this.client, base));
       return { status: "sent", channelMessageId: sid, meta: { template: choice.template.name, contentSid: choice.template.contentSid } };
     }
     // A re-engagement template: once per customer silence, however many messages wait behind it.
     const silence = conversation.lastInboundAt?.getTime() ?? 0;
     const first = await context.once.firstTime(`twilio:reengage:${this.id}:${conversation.id}:${silence}`, REENGAGE_TTL_MS);
-    if (first) await sendTemplate(this.client, base);
+    if (first) await this.recordingOptOut(conversation, () => sendTemplate(this.client, base));
     return {
       status: "held",
       error: {
@@ -267,6 +268,26 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       },
       meta: { reengagementTemplate: choice.template.name },
     };
+  }
+
+  /**
+   * Twilio refuses a number that opted out with 21610, also when the STOP went to another sender of the
+   * Messaging Service or reached Twilio before we saw it: record the opt-out, so nothing else is tried.
+   */
+  private async recordingOptOut<T>(conversation: Conversation, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof DeliveryFailedError && isOptOutCode(error.providerCode)) {
+        await this.requireContext().store.setOptOut(this.id, conversation.customerAddress, true);
+      }
+      throw error;
+    }
+  }
+
+  private async recordOptOut(context: ChannelContext, conversationId: string): Promise<void> {
+    const conversation = await context.store.getConversation(conversationId);
+    if (conversation !== null) await context.store.setOptOut(this.id, conversation.customerAddress, true);
   }
 
   private async refuseOptedOut(context: ChannelContext, message: Message, conversation: Conversation): Promise<void> {

@@ -14,7 +14,7 @@ import { createPaymentTestBrain, expectedNextPayment } from "../support/payment-
 import { RecordingDesk } from "../support/recording-desk.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { sid, signedTwilioForm, smsParams, statusParams } from "../support/twilio-signing.js";
-import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
+import { startFakeTwilioApi, twilioError, type FakeTwilioApi } from "../fakes/twilio-api.js";
 
 const PUBLIC_URL = "https://support.example.com";
 const OUR_NUMBER = "+15550001111";
@@ -94,6 +94,25 @@ describe("SMS through Twilio, end to end", () => {
     await eventually(() => desk.problems.filter((problem) => problem.conversationId === conversation.id), (problems) => problems.length === 1, 10_000, "the delivery problem");
     expect(api.sentTo(JONAS)).toEqual([]);
     expect(api.requests.filter((request) => request.method === "POST").length).toBe(api.sent.length);
+  });
+
+  it("takes Twilio's 21610 as an opt-out: the reply fails at once without a retry, and the number's next message gets no reply", async () => {
+    const customer = "+14155550103";
+    api.failFor(customer, twilioError(21610));
+    const postsBefore = api.requests.filter((request) => request.method === "POST").length;
+    expect((await text(customer, "When is my next payment?")).status).toBe(200);
+    const conversation = await eventually(() => switchboard.store.findConversationByAddress("sms", customer), (found) => found !== null, 20_000, "the conversation");
+    const [, reply] = await eventually(() => switchboard.store.listMessages(conversation!.id), (found) => found[1]?.status === "failed", 20_000, "the failed reply");
+    expect(reply!.error).toMatchObject({ code: "21610", permanent: true, message: expect.stringMatching(/opted out/) });
+    expect((await switchboard.store.getContact("sms", customer))?.optedOut).toBe(true);
+
+    expect((await text(customer, "Hello?")).status).toBe(200);
+    await eventually(() => switchboard.store.getConversation(conversation!.id), (found) => found?.processedSeq === 3, 20_000, "the second message processed");
+    const messages = await switchboard.store.listMessages(conversation!.id);
+    expect(messages.at(-1)?.decision?.reasonCodes).toEqual(["channel_rule:sms_opted_out"]);
+    expect(messages).toHaveLength(3);
+    expect(api.requests.filter((request) => request.method === "POST").length - postsBefore).toBe(1);
+    api.failFor(customer, undefined);
   });
 
   it("keeps the order of a burst of ten messages from one customer", async () => {

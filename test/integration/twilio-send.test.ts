@@ -72,8 +72,7 @@ afterAll(async () => api.close());
 beforeEach(() => {
   virtualNow = Date.parse("2025-03-01T12:00:00Z");
   context = memoryChannelContext({ publicUrl: "https://support.example.com", now: clock });
-  api.sent.length = 0;
-  api.requests.length = 0;
+  api.reset();
 });
 
 describe("sending SMS through the twilio SDK", () => {
@@ -171,6 +170,30 @@ describe("Twilio errors", () => {
     const failure = await sendExpectingFailure(adapter);
     expect(failure).toMatchObject({ permanent: true, providerCode: String(code) });
     expect(failure.message).toMatch(sentence);
+  });
+
+  it("opts the number out when Twilio answers 21610, fails the message for good, and never calls Twilio for that number again", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    api.failFor(CUSTOMER, twilioError(21610));
+    const refused = await expectFailure(adapter.send({ message: await outbound(conversation, "Your payment is due Friday."), conversation }));
+    expect(refused).toMatchObject({ permanent: true, providerCode: "21610", message: expect.stringMatching(/opted out/) });
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
+
+    const next = await expectFailure(adapter.send({ message: await outbound(conversation, "Anything else?"), conversation }));
+    expect(next).toMatchObject({ permanent: true, providerCode: "opted_out" });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("opts the number out when 21610 stops a later part of a split reply", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    api.failAfter(1, twilioError(21610));
+    const text = Array.from({ length: 60 }, (_, index) => `Line ${index + 1} of your statement is fine.`).join(" ");
+    const refused = await expectFailure(adapter.send({ message: await outbound(conversation, text), conversation }));
+    expect(refused).toMatchObject({ permanent: true, providerCode: "21610" });
+    expect(api.sent).toHaveLength(1);
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
   });
 
   it("maps 63016 (outside the WhatsApp window) to a permanent failure", async () => {
