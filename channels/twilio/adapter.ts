@@ -145,6 +145,8 @@ export class TwilioChannelAdapter implements ChannelAdapter {
         mediaUrls: outboundMediaUrls(message.attachments),
         mediaPerMessage: this.kind === "twilio_whatsapp" ? 1 : 10,
         ...this.statusCallback(context),
+        acceptedSids: acceptedPartSids(message),
+        onPartAccepted: (sids) => context.store.mergeMessageMeta(message.id, { [PART_SIDS]: sids }),
       },
       // The send dispatcher takes its token under `send:<key>`; later parts share that bucket.
       { rateLimiter: context.rateLimiter, key: `send:${limit.key}`, limit, sleep: this.sleep },
@@ -154,7 +156,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       status: "sent",
       // Status callbacks follow the last part: when it is delivered, the whole message is.
       channelMessageId: result.sids[result.sids.length - 1],
-      meta: { encoding: result.encoding, segments: result.segments, parts: result.parts, partSids: result.sids },
+      meta: { encoding: result.encoding, segments: result.segments, parts: result.parts, [PART_SIDS]: result.sids },
     };
   }
 
@@ -345,6 +347,21 @@ export class TwilioChannelAdapter implements ChannelAdapter {
 
 function defaultClientFactory(input: TwilioClientFactoryInput): TwilioMessagesClient {
   return twilio(input.accountSid, input.authToken, { httpClient: input.httpClient });
+}
+
+/** The SIDs of a split message's parts, in order; recorded as each is accepted, so a retry skips them. */
+const PART_SIDS = "partSids";
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+function acceptedPartSids(message: Message): string[] {
+  const recorded = message.meta[PART_SIDS];
+  if (!Array.isArray(recorded)) return [];
+  const sids: string[] = [];
+  for (const sid of recorded) {
+    if (typeof sid !== "string" || !MESSAGE_SID.test(sid)) break;
+    sids.push(sid);
+  }
+  return sids;
 }
 
 /** Twilio fetches outbound media itself, so only public http(s) URLs can be attached. */

@@ -115,6 +115,21 @@ describe("SMS through Twilio, end to end", () => {
     api.failFor(customer, undefined);
   });
 
+  it("retries a long reply whose second part failed without sending its first part again", async () => {
+    const customer = "+14155550166";
+    const question = Array.from({ length: 150 }, (_, index) => `Line ${index + 1} is fine.`).join(" ");
+    // The reply's first part is accepted; part 2 fails through every in-place retry, so the send job is retried.
+    api.failAfter(1, twilioError(20500), 4);
+    expect((await text(customer, question)).status).toBe(200);
+    const conversation = await eventually(() => switchboard.store.findConversationByAddress("sms", customer), (found) => found !== null, 20_000, "the conversation");
+    const [, reply] = await eventually(() => switchboard.store.listMessages(conversation!.id), (found) => found[1]?.status === "sent", 20_000, "the reply sent");
+    const parts = api.sentTo(customer);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((part) => part.body).join(" ")).toBe(`Got it: ${question}`);
+    expect(new Set(parts.map((part) => part.body)).size).toBe(parts.length);
+    expect(reply).toMatchObject({ channelMessageId: parts.at(-1)!.sid, meta: { parts: parts.length, partSids: parts.map((part) => part.sid) } });
+  });
+
   it("keeps the order of a burst of ten messages from one customer", async () => {
     const customer = "+14155550199";
     const sids = Array.from({ length: 10 }, () => sid("SM"));

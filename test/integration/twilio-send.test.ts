@@ -113,6 +113,28 @@ describe("sending SMS through the twilio SDK", () => {
     expect(receipt.meta?.segments).toBe(segments);
   });
 
+  it("records each accepted part, so a retry after part 2 failed sends only the parts not yet accepted", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    const text = Array.from({ length: 80 }, (_, index) => `Line ${index + 1} of your statement is fine.`).join(" ");
+    const message = await outbound(conversation, text);
+    // Part 2 fails on the first attempt, through every in-place retry: the send queue retries the message.
+    api.failAfter(1, twilioError(20500), 4);
+    const failure = await expectFailure(adapter.send({ message, conversation }));
+    expect(failure).toMatchObject({ permanent: false, providerCode: "20500", message: expect.stringMatching(/^Part 2 of \d+ could not be sent/) });
+    expect(api.sent).toHaveLength(1);
+    const afterFailure = context.memory.messages.get(message.id)!;
+    expect(afterFailure.meta.partSids).toEqual([api.sent[0]!.sid]);
+
+    const receipt = await adapter.send({ message: afterFailure, conversation });
+    const bodies = api.sent.map((sent) => sent.body);
+    expect(bodies.join(" ")).toBe(text);
+    expect(new Set(bodies).size).toBe(bodies.length);
+    expect(receipt.meta).toMatchObject({ parts: api.sent.length, partSids: api.sent.map((sent) => sent.sid) });
+    expect(receipt.meta?.segments).toBe(api.sent.reduce((sum, sent) => sum + countSegments(sent.body ?? "").segments, 0));
+    expect(receipt.channelMessageId).toBe(api.sent.at(-1)!.sid);
+  });
+
   it("records UCS-2 and the segment count for text with emoji", async () => {
     const adapter = smsAdapter();
     const conversation = await conversationFor("sms", CUSTOMER);
