@@ -136,7 +136,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
 
     const limit = this.sendRateLimit(delivery);
-    const result = await this.recordingOptOut(conversation, () => sendText(
+    const result = await this.recordingOptOut(context, conversation, () => sendText(
       this.client,
       {
         to: conversation.customerAddress,
@@ -254,13 +254,13 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
     const base = { to: conversation.customerAddress, sender: this.sender(), contentSid: choice.template.contentSid, contentVariables: choice.contentVariables, ...this.statusCallback(context) };
     if (choice.carriesText) {
-      const sid = await this.recordingOptOut(conversation, () => sendTemplate(this.client, base));
+      const sid = await this.recordingOptOut(context, conversation, () => sendTemplate(this.client, base));
       return { status: "sent", channelMessageId: sid, meta: { template: choice.template.name, contentSid: choice.template.contentSid } };
     }
     // A re-engagement template: once per customer silence, however many messages wait behind it.
     const silence = conversation.lastInboundAt?.getTime() ?? 0;
     const first = await context.once.firstTime(`twilio:reengage:${this.id}:${conversation.id}:${silence}`, REENGAGE_TTL_MS);
-    if (first) await this.recordingOptOut(conversation, () => sendTemplate(this.client, base));
+    if (first) await this.recordingOptOut(context, conversation, () => sendTemplate(this.client, base));
     return {
       status: "held",
       error: {
@@ -276,12 +276,12 @@ export class TwilioChannelAdapter implements ChannelAdapter {
    * Twilio refuses a number that opted out with 21610, also when the STOP went to another sender of the
    * Messaging Service or reached Twilio before we saw it: record the opt-out, so nothing else is tried.
    */
-  private async recordingOptOut<T>(conversation: Conversation, send: () => Promise<T>): Promise<T> {
+  private async recordingOptOut<T>(context: ChannelContext, conversation: Conversation, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
       if (error instanceof DeliveryFailedError && isOptOutCode(error.providerCode)) {
-        await this.requireContext().store.setOptOut(this.id, conversation.customerAddress, true);
+        await context.store.setOptOut(this.id, conversation.customerAddress, true);
       }
       throw error;
     }

@@ -4,8 +4,8 @@
  * an opt-in word only for a number that is opted out; otherwise it is an answer ("Reply YES to
  * confirm") and reaches the brain.
  * Twilio's own opt-out handling answers these keywords on long codes and toll-free numbers and blocks
- * sends to opted-out numbers (error 21610); we keep our own record as well, so that no other sender in
- * a pool writes to the customer and agents see why a conversation went quiet.
+ * sends to opted-out numbers (error 21610, which the adapter records as an opt-out too); we keep our own
+ * record as well, so that nothing is even tried and agents see why a conversation went quiet.
  */
 import type { ChannelDirective } from "../../src/ports/channel-adapter.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
@@ -77,9 +77,8 @@ export function decideCompliance(message: Message, settings: SmsCompliance, opte
         directive: {
           kind: "handled",
           reason: "sms_opt_out",
+          // The one confirmation carriers allow after STOP: `send` lets exactly this text through.
           ...reply(settings.optOutConfirmation),
-          // The one confirmation carriers allow after STOP; nothing else reaches the number.
-          ...(settings.optOutConfirmation !== undefined && !twilioAnswered ? { sendDespiteOptOut: true } : {}),
           deskNote: `The customer texted "${message.text.trim().slice(0, 20)}": they are opted out of SMS from this number. Nothing more will be sent until they text START.`,
         },
       };

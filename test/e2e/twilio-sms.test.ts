@@ -3,7 +3,8 @@
  * (BullMQ on Redis) -> brain -> send worker -> the official `twilio` SDK -> the fake Twilio API, and the
  * status callbacks back. The brain is test/support/payment-test-brain.ts: the shipped demo accounts,
  * identity by phone, the real account-fact composer and every guardrail, with a stand-in intent step
- * until the real engine is on this branch.
+ * that echoes anything else, so order and long replies are easy to check (the local brain over SMS is
+ * in local-brain-sms.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countSegments, createTwilioAdapter } from "../../channels/twilio/index.js";

@@ -280,7 +280,7 @@ describe("SMS compliance", () => {
     const adapter = smsAdapter({ compliance: { optOutConfirmation: "You will get no more messages. Text START to resume." } });
     const conversation = await conversationFor("sms", CUSTOMER);
     const directive = await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
-    expect(directive).toMatchObject({ replies: ["You will get no more messages. Text START to resume."], sendDespiteOptOut: true });
+    expect(directive).toMatchObject({ replies: ["You will get no more messages. Text START to resume."] });
     virtualNow += 10;
     const confirmation = await context.memory.appendOutbound({ conversationId: conversation.id, author: "system", text: "You will get no more messages. Text START to resume." });
     await adapter.send({ message: confirmation, conversation });

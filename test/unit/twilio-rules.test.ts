@@ -45,7 +45,7 @@ describe("SMS keywords", () => {
     expect(quiet.directive.kind === "handled" && quiet.directive.deskNote).toMatch(/opted out/);
 
     const configured = decideCompliance(message({ text: "stop" }), { optOutConfirmation: "You are unsubscribed." }, false);
-    expect(configured.directive).toMatchObject({ replies: ["You are unsubscribed."], sendDespiteOptOut: true });
+    expect(configured.directive).toMatchObject({ replies: ["You are unsubscribed."] });
 
     const twilioAnswered = decideCompliance(message({ text: "stop", meta: { optOutType: "STOP" } }), { optOutConfirmation: "You are unsubscribed." }, false);
     expect(twilioAnswered.optOut).toBe(true);
