@@ -131,6 +131,32 @@ describe("SMS through Twilio, end to end", () => {
     expect(reply).toMatchObject({ channelMessageId: parts.at(-1)!.sid, meta: { parts: parts.length, partSids: parts.map((part) => part.sid) } });
   });
 
+  it("records MMS media as attachments (URL and content type) without fetching them, and fetches them for agents with credentials", async () => {
+    const customer = "+14155550155";
+    const messageSid = sid("MM");
+    const photo = api.addMedia(messageSid, { contentType: "image/jpeg", bytes: Buffer.from("jpeg-bytes") });
+    const receipt = api.addMedia(messageSid, { contentType: "application/pdf", bytes: Buffer.from("pdf-bytes") });
+    const media = { NumMedia: "3", MediaUrl0: photo, MediaContentType0: "image/jpeg", MediaUrl1: receipt, MediaContentType1: "application/pdf", MediaUrl2: "https://evil.example.com/x.png", MediaContentType2: "image/png" };
+    const response = await webhook("/webhooks/sms", smsParams({ from: customer, to: OUR_NUMBER, body: "Here is my receipt", messageSid, accountSid: api.accountSid, extra: media }));
+    expect(response.status).toBe(200);
+    await eventually(() => api.sentTo(customer), (sent) => sent.length === 1, 20_000, "the reply");
+
+    const conversation = (await switchboard.store.findConversationByAddress("sms", customer))!;
+    const [inbound] = await switchboard.store.listMessages(conversation.id);
+    expect(inbound).toMatchObject({
+      text: "Here is my receipt",
+      attachments: [{ url: photo, contentType: "image/jpeg" }, { url: receipt, contentType: "application/pdf" }],
+      meta: { droppedMedia: 1 },
+    });
+    expect(api.requests.filter((request) => request.method === "GET")).toEqual([]);
+
+    const fetched = await switchboard.channels.get("sms")!.fetchAttachment!(inbound!.attachments[0]!);
+    expect(fetched).toEqual({ contentType: "image/jpeg", bytes: Buffer.from("jpeg-bytes") });
+    const [apiHit, cdnHit] = api.requests.filter((request) => request.method === "GET");
+    expect(apiHit?.authorization).toMatch(/^Basic /);
+    expect(cdnHit?.authorization).toBeUndefined();
+  });
+
   it("keeps the order of a burst of ten messages from one customer", async () => {
     const customer = "+14155550199";
     const sids = Array.from({ length: 10 }, () => sid("SM"));
