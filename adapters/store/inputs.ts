@@ -100,6 +100,8 @@ const StatusUpdateSchema = z.object({
 
 const ContactKeySchema = z.object({ channelId: Label, address: Label });
 
+const MetaPatchSchema = Json.refine((meta) => Object.keys(meta).length > 0, { message: "nothing to merge" });
+
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -120,6 +122,7 @@ export const validate = {
   listMessages: (value: unknown) => check(ListMessagesOptionsSchema, value, "message list options"),
   statusUpdate: (value: unknown) => check(StatusUpdateSchema, value, "status update"),
   contactKey: (value: unknown) => check(ContactKeySchema, value, "contact"),
+  metaPatch: (value: unknown) => check(MetaPatchSchema, value, "message meta"),
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -257,6 +257,16 @@ export class SqlConversationStore implements ConversationStore {
     });
   }
 
+  async mergeMessageMeta(messageId: string, meta: Record<string, unknown>): Promise<void> {
+    const patch = validate.metaPatch(meta);
+    if (!isUuid(messageId)) throw new NotFoundError(`message ${messageId}`);
+    const { rows } = await this.client.query<{ id: string }>(
+      "UPDATE messages SET meta = meta || $2::jsonb, updated_at = $3::timestamptz WHERE id = $1::uuid RETURNING id",
+      [messageId, jsonParam(patch), timeParam(this.deps.now())],
+    );
+    if (rows.length === 0) throw new NotFoundError(`message ${messageId}`);
+  }
+
   async listEvents(conversationId: string): Promise<ConversationEvent[]> {
     if (!isUuid(conversationId)) return [];
     const { rows } = await this.client.query<EventRow>(

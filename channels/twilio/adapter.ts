@@ -18,7 +18,7 @@ import type {
   SendRateLimit,
   SendReceipt,
 } from "../../src/ports/channel-adapter.js";
-import { explainTwilioCode } from "./api/errors.js";
+import { explainTwilioCode, isOptOutCode } from "./api/errors.js";
 import { TwilioHttpClient } from "./api/http-client.js";
 import { sendTemplate, sendText, type Sender, type TwilioMessagesClient } from "./api/send.js";
 import { applyCompliance } from "./compliance.js";
@@ -136,7 +136,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
 
     const limit = this.sendRateLimit(delivery);
-    const result = await sendText(
+    const result = await this.recordingOptOut(context, conversation, () => sendText(
       this.client,
       {
         to: conversation.customerAddress,
@@ -145,16 +145,18 @@ export class TwilioChannelAdapter implements ChannelAdapter {
         mediaUrls: outboundMediaUrls(message.attachments),
         mediaPerMessage: this.kind === "twilio_whatsapp" ? 1 : 10,
         ...this.statusCallback(context),
+        acceptedSids: acceptedPartSids(message),
+        onPartAccepted: (sids) => context.store.mergeMessageMeta(message.id, { [PART_SIDS]: sids }),
       },
       // The send dispatcher takes its token under `send:<key>`; later parts share that bucket.
       { rateLimiter: context.rateLimiter, key: `send:${limit.key}`, limit, sleep: this.sleep },
       this.logger(),
-    );
+    ));
     return {
       status: "sent",
       // Status callbacks follow the last part: when it is delivered, the whole message is.
       channelMessageId: result.sids[result.sids.length - 1],
-      meta: { encoding: result.encoding, segments: result.segments, parts: result.parts, partSids: result.sids },
+      meta: { encoding: result.encoding, segments: result.segments, parts: result.parts, [PART_SIDS]: result.sids },
     };
   }
 
@@ -215,6 +217,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
             permanent: true,
           }
         : undefined;
+    if (parsed.errorCode !== undefined && isOptOutCode(parsed.errorCode)) await this.recordOptOut(context, message.conversationId);
     const advanced = await context.store.updateMessageStatus(message.id, parsed.status, {
       ...(error ? { error } : {}),
       meta: { twilioStatus: parsed.twilioStatus },
@@ -251,13 +254,13 @@ export class TwilioChannelAdapter implements ChannelAdapter {
     }
     const base = { to: conversation.customerAddress, sender: this.sender(), contentSid: choice.template.contentSid, contentVariables: choice.contentVariables, ...this.statusCallback(context) };
     if (choice.carriesText) {
-      const sid = await sendTemplate(this.client, base);
+      const sid = await this.recordingOptOut(context, conversation, () => sendTemplate(this.client, base));
       return { status: "sent", channelMessageId: sid, meta: { template: choice.template.name, contentSid: choice.template.contentSid } };
     }
     // A re-engagement template: once per customer silence, however many messages wait behind it.
     const silence = conversation.lastInboundAt?.getTime() ?? 0;
     const first = await context.once.firstTime(`twilio:reengage:${this.id}:${conversation.id}:${silence}`, REENGAGE_TTL_MS);
-    if (first) await sendTemplate(this.client, base);
+    if (first) await this.recordingOptOut(context, conversation, () => sendTemplate(this.client, base));
     return {
       status: "held",
       error: {
@@ -267,6 +270,26 @@ export class TwilioChannelAdapter implements ChannelAdapter {
       },
       meta: { reengagementTemplate: choice.template.name },
     };
+  }
+
+  /**
+   * Twilio refuses a number that opted out with 21610, also when the STOP went to another sender of the
+   * Messaging Service or reached Twilio before we saw it: record the opt-out, so nothing else is tried.
+   */
+  private async recordingOptOut<T>(context: ChannelContext, conversation: Conversation, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof DeliveryFailedError && isOptOutCode(error.providerCode)) {
+        await context.store.setOptOut(this.id, conversation.customerAddress, true);
+      }
+      throw error;
+    }
+  }
+
+  private async recordOptOut(context: ChannelContext, conversationId: string): Promise<void> {
+    const conversation = await context.store.getConversation(conversationId);
+    if (conversation !== null) await context.store.setOptOut(this.id, conversation.customerAddress, true);
   }
 
   private async refuseOptedOut(context: ChannelContext, message: Message, conversation: Conversation): Promise<void> {
@@ -324,6 +347,21 @@ export class TwilioChannelAdapter implements ChannelAdapter {
 
 function defaultClientFactory(input: TwilioClientFactoryInput): TwilioMessagesClient {
   return twilio(input.accountSid, input.authToken, { httpClient: input.httpClient });
+}
+
+/** The SIDs of a split message's parts, in order; recorded as each is accepted, so a retry skips them. */
+const PART_SIDS = "partSids";
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+function acceptedPartSids(message: Message): string[] {
+  const recorded = message.meta[PART_SIDS];
+  if (!Array.isArray(recorded)) return [];
+  const sids: string[] = [];
+  for (const sid of recorded) {
+    if (typeof sid !== "string" || !MESSAGE_SID.test(sid)) break;
+    sids.push(sid);
+  }
+  return sids;
 }
 
 /** Twilio fetches outbound media itself, so only public http(s) URLs can be attached. */

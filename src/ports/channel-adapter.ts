@@ -57,22 +57,12 @@ export interface SendReceipt {
 
 /**
  * A channel rule applied to an inbound message before any routing (SMS STOP/START/HELP...).
- * `handled`: the brain does not see the message; `replies` are sent as system messages (unless the
- * customer has opted out), `deskNote` is shown to agents.
+ * `handled`: the brain does not see the message; `replies` are queued as system messages (the
+ * channel's `send` still refuses what its rules forbid), `deskNote` is shown to agents.
  */
 export type ChannelDirective =
   | { kind: "route" }
-  | {
-      kind: "handled";
-      reason: string;
-      replies?: string[];
-      deskNote?: string;
-      /**
-       * Send `replies` even though this very message opted the customer out: the single opt-out
-       * confirmation carriers allow after STOP (set only when the channel, not the provider, confirms).
-       */
-      sendDespiteOptOut?: boolean;
-    };
+  | { kind: "handled"; reason: string; replies?: string[]; deskNote?: string };
 
 /** Where and how fast a channel may send; the send worker defers jobs that would break it. */
 export interface SendRateLimit {

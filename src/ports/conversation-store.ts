@@ -155,6 +155,11 @@ export interface ConversationStore {
   listQueuedOutbound(conversationId?: string): Promise<Message[]>;
   /** Forward-only (see message-status.ts); returns false when the update was not an advance. */
   updateMessageStatus(messageId: string, status: MessageStatus, update?: MessageStatusUpdate): Promise<boolean>;
+  /**
+   * Merge into a message's `meta` whatever its status: delivery progress a retry must not lose (the
+   * parts of a split message the provider already accepted). Throws NotFoundError for an unknown id.
+   */
+  mergeMessageMeta(messageId: string, meta: Record<string, unknown>): Promise<void>;
   listEvents(conversationId: string): Promise<ConversationEvent[]>;
   /** Conversations with inbound messages after the cursor (recovery sweep after a crash). */
   listConversationsWithPendingInbound(limit?: number): Promise<Conversation[]>;

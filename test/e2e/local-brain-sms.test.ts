@@ -21,6 +21,8 @@ const OUR_NUMBER = "+15550002222";
 const MARIA = "+14155550101";
 const STRANGER = "+14155550188";
 const OTHER = "+14155550189";
+// Demo customer C-1004, autopay on.
+const OMAR = "+14155550104";
 const accounts = createDemoAccountProvider();
 
 let api: FakeTwilioApi;
@@ -70,5 +72,21 @@ describe("the local brain over SMS, end to end", () => {
     const conversation = (await switchboard.store.findConversationByAddress("sms", OTHER))!;
     const [inbound] = await switchboard.store.listMessages(conversation.id);
     expect(inbound?.decision).toMatchObject({ route: "human", reasonCodes: ["human_requested"], priority: "high" });
+  });
+
+  it("takes a plain \"yes\" from a subscribed number as the answer to a confirmation, not as an SMS opt-in keyword", async () => {
+    expect((await text(OMAR, "please turn off autopay")).status).toBe(200);
+    const [restated] = await eventually(() => api.sentTo(OMAR), (sent) => sent.length >= 1, 20_000, "the restatement");
+    expect(restated!.body).toMatch(/^To confirm: turn autopay off .*Reply YES/);
+
+    expect((await text(OMAR, "yes")).status).toBe(200);
+    const sent = await eventually(() => api.sentTo(OMAR), (found) => found.length >= 2, 20_000, "the confirmation");
+    expect(sent[1]!.body).toMatch(/^Done\. Autopay is now off/);
+    expect(accounts.recordedActions().filter((action) => action.kind === "set_autopay")).toMatchObject([{ input: { customerId: "C-1004", enabled: false } }]);
+    const conversation = (await switchboard.store.findConversationByAddress("sms", OMAR))!;
+    const answer = (await switchboard.store.listMessages(conversation.id)).find((message) => message.text === "yes")!;
+    expect(answer.decision).toMatchObject({ route: "ai", engine: "local" });
+    expect(answer.decision?.reasonCodes.some((code) => code.startsWith("channel_rule:"))).toBe(false);
+    expect(await switchboard.store.getContact("sms", OMAR)).toBeNull();
   });
 });

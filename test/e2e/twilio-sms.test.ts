@@ -3,7 +3,8 @@
  * (BullMQ on Redis) -> brain -> send worker -> the official `twilio` SDK -> the fake Twilio API, and the
  * status callbacks back. The brain is test/support/payment-test-brain.ts: the shipped demo accounts,
  * identity by phone, the real account-fact composer and every guardrail, with a stand-in intent step
- * until the real engine is on this branch.
+ * that echoes anything else, so order and long replies are easy to check (the local brain over SMS is
+ * in local-brain-sms.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countSegments, createTwilioAdapter } from "../../channels/twilio/index.js";
@@ -14,7 +15,7 @@ import { createPaymentTestBrain, expectedNextPayment } from "../support/payment-
 import { RecordingDesk } from "../support/recording-desk.js";
 import { createHarness, type Harness } from "../support/switchboard-harness.js";
 import { sid, signedTwilioForm, smsParams, statusParams } from "../support/twilio-signing.js";
-import { startFakeTwilioApi, type FakeTwilioApi } from "../fakes/twilio-api.js";
+import { startFakeTwilioApi, twilioError, type FakeTwilioApi } from "../fakes/twilio-api.js";
 
 const PUBLIC_URL = "https://support.example.com";
 const OUR_NUMBER = "+15550001111";
@@ -73,26 +74,87 @@ describe("SMS through Twilio, end to end", () => {
     expect((await switchboard.store.getMessage(stored[1]!.id))?.status).toBe("delivered");
   });
 
-  it("sends nothing to a number that texted STOP, and tells the agents", async () => {
+  it("sends nothing to a number that texted STOP: its questions get no AI reply, an agent's reply is refused, and the agents are told", async () => {
     expect((await text(JONAS, "STOP")).status).toBe(200);
     await eventually(() => switchboard.store.getContact("sms", JONAS), (contact) => contact?.optedOut === true, 20_000, "the opt-out");
     expect((await text(JONAS, "When is my next payment?")).status).toBe(200);
 
     const conversation = (await switchboard.store.findConversationByAddress("sms", JONAS))!;
-    const messages = await eventually(
-      () => switchboard.store.listMessages(conversation.id),
-      (found) => found.some((message) => message.direction === "outbound" && message.status === "failed"),
-      20_000,
-      "the refused reply",
-    );
-    const refused = messages.find((message) => message.direction === "outbound")!;
-    expect(refused.error).toMatchObject({ code: "opted_out", permanent: true });
-    expect(messages[0]?.decision?.reasonCodes).toEqual(["channel_rule:sms_opt_out"]);
-    expect(api.sentTo(JONAS)).toEqual([]);
-    await eventually(() => desk.notes.filter((note) => note.conversationId === conversation.id), (notes) => notes.length === 1, 10_000, "the desk note");
-    expect(desk.notes.find((note) => note.conversationId === conversation.id)?.text).toMatch(/opted out of SMS/);
+    await eventually(() => switchboard.store.getConversation(conversation.id), (found) => found?.processedSeq === 2, 20_000, "both messages processed");
+    const messages = await switchboard.store.listMessages(conversation.id);
+    expect(messages.map((message) => [message.direction, message.decision?.reasonCodes])).toEqual([
+      ["inbound", ["channel_rule:sms_opt_out"]],
+      ["inbound", ["channel_rule:sms_opted_out"]],
+    ]);
+    const notes = await eventually(() => desk.notes.filter((note) => note.conversationId === conversation.id), (found) => found.length === 2, 10_000, "the desk notes");
+    expect(notes.map((note) => note.text)).toEqual([expect.stringMatching(/opted out of SMS/), expect.stringMatching(/wrote: "When is my next payment\?"/)]);
+
+    const agentReply = await switchboard.handoff.replyAsAgent(conversation.id, { id: "slack:U1", displayName: "Sam Lee" }, "Your payment is due Friday.");
+    const refused = await eventually(() => switchboard.store.getMessage(agentReply.id), (found) => found?.status === "failed", 20_000, "the refused agent reply");
+    expect(refused!.error).toMatchObject({ code: "opted_out", permanent: true, message: expect.stringMatching(/opted out/) });
     await eventually(() => desk.problems.filter((problem) => problem.conversationId === conversation.id), (problems) => problems.length === 1, 10_000, "the delivery problem");
+    expect(api.sentTo(JONAS)).toEqual([]);
     expect(api.requests.filter((request) => request.method === "POST").length).toBe(api.sent.length);
+  });
+
+  it("takes Twilio's 21610 as an opt-out: the reply fails at once without a retry, and the number's next message gets no reply", async () => {
+    const customer = "+14155550103";
+    api.failFor(customer, twilioError(21610));
+    const postsBefore = api.requests.filter((request) => request.method === "POST").length;
+    expect((await text(customer, "When is my next payment?")).status).toBe(200);
+    const conversation = await eventually(() => switchboard.store.findConversationByAddress("sms", customer), (found) => found !== null, 20_000, "the conversation");
+    const [, reply] = await eventually(() => switchboard.store.listMessages(conversation!.id), (found) => found[1]?.status === "failed", 20_000, "the failed reply");
+    expect(reply!.error).toMatchObject({ code: "21610", permanent: true, message: expect.stringMatching(/opted out/) });
+    expect((await switchboard.store.getContact("sms", customer))?.optedOut).toBe(true);
+
+    expect((await text(customer, "Hello?")).status).toBe(200);
+    await eventually(() => switchboard.store.getConversation(conversation!.id), (found) => found?.processedSeq === 3, 20_000, "the second message processed");
+    const messages = await switchboard.store.listMessages(conversation!.id);
+    expect(messages.at(-1)?.decision?.reasonCodes).toEqual(["channel_rule:sms_opted_out"]);
+    expect(messages).toHaveLength(3);
+    expect(api.requests.filter((request) => request.method === "POST").length - postsBefore).toBe(1);
+    api.failFor(customer, undefined);
+  });
+
+  it("retries a long reply whose second part failed without sending its first part again", async () => {
+    const customer = "+14155550166";
+    const question = Array.from({ length: 150 }, (_, index) => `Line ${index + 1} is fine.`).join(" ");
+    // The reply's first part is accepted; part 2 fails through every in-place retry, so the send job is retried.
+    api.failAfter(1, twilioError(20500), 4);
+    expect((await text(customer, question)).status).toBe(200);
+    const conversation = await eventually(() => switchboard.store.findConversationByAddress("sms", customer), (found) => found !== null, 20_000, "the conversation");
+    const [, reply] = await eventually(() => switchboard.store.listMessages(conversation!.id), (found) => found[1]?.status === "sent", 20_000, "the reply sent");
+    const parts = api.sentTo(customer);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((part) => part.body).join(" ")).toBe(`Got it: ${question}`);
+    expect(new Set(parts.map((part) => part.body)).size).toBe(parts.length);
+    expect(reply).toMatchObject({ channelMessageId: parts.at(-1)!.sid, meta: { parts: parts.length, partSids: parts.map((part) => part.sid) } });
+  });
+
+  it("records MMS media as attachments (URL and content type) without fetching them, and fetches them for agents with credentials", async () => {
+    const customer = "+14155550155";
+    const messageSid = sid("MM");
+    const photo = api.addMedia(messageSid, { contentType: "image/jpeg", bytes: Buffer.from("jpeg-bytes") });
+    const receipt = api.addMedia(messageSid, { contentType: "application/pdf", bytes: Buffer.from("pdf-bytes") });
+    const media = { NumMedia: "3", MediaUrl0: photo, MediaContentType0: "image/jpeg", MediaUrl1: receipt, MediaContentType1: "application/pdf", MediaUrl2: "https://evil.example.com/x.png", MediaContentType2: "image/png" };
+    const response = await webhook("/webhooks/sms", smsParams({ from: customer, to: OUR_NUMBER, body: "Here is my receipt", messageSid, accountSid: api.accountSid, extra: media }));
+    expect(response.status).toBe(200);
+    await eventually(() => api.sentTo(customer), (sent) => sent.length === 1, 20_000, "the reply");
+
+    const conversation = (await switchboard.store.findConversationByAddress("sms", customer))!;
+    const [inbound] = await switchboard.store.listMessages(conversation.id);
+    expect(inbound).toMatchObject({
+      text: "Here is my receipt",
+      attachments: [{ url: photo, contentType: "image/jpeg" }, { url: receipt, contentType: "application/pdf" }],
+      meta: { droppedMedia: 1 },
+    });
+    expect(api.requests.filter((request) => request.method === "GET")).toEqual([]);
+
+    const fetched = await switchboard.channels.get("sms")!.fetchAttachment!(inbound!.attachments[0]!);
+    expect(fetched).toEqual({ contentType: "image/jpeg", bytes: Buffer.from("jpeg-bytes") });
+    const [apiHit, cdnHit] = api.requests.filter((request) => request.method === "GET");
+    expect(apiHit?.authorization).toMatch(/^Basic /);
+    expect(cdnHit?.authorization).toBeUndefined();
   });
 
   it("keeps the order of a burst of ten messages from one customer", async () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Conversation, InboundMessage, Message, MessageStatus } from "../../src/domain/model.js";
 import { isStatusAdvance } from "../../src/domain/message-status.js";
-import { NotImplementedError } from "../../src/errors.js";
+import { NotFoundError, NotImplementedError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import type { ChannelContext, InboundIntake, IntakeResult } from "../../src/ports/channel-adapter.js";
 import type { Contact, ConversationStore, MessageStatusUpdate, NewOutboundMessage, RecordInboundResult } from "../../src/ports/conversation-store.js";
@@ -92,6 +92,12 @@ export class MemoryStore {
       ...(update.error ? { error: update.error } : {}), ...(update.channelMessageId ? { channelMessageId: update.channelMessageId } : {}),
     });
     return true;
+  }
+
+  async mergeMessageMeta(messageId: string, meta: Record<string, unknown>): Promise<void> {
+    const message = this.messages.get(messageId);
+    if (!message) throw new NotFoundError(`message ${messageId}`);
+    this.messages.set(messageId, { ...message, updatedAt: this.now(), meta: { ...message.meta, ...meta } });
   }
 
   async getContact(channelId: string, address: string): Promise<Contact | null> {

@@ -67,6 +67,7 @@ export class FakeTwilioApi {
   readonly requests: RecordedRequest[] = [];
   private readonly failures: FakeFailure[] = [];
   private readonly failuresByRecipient = new Map<string, FakeFailure>();
+  private readonly delayedFailures: Array<{ afterSent: number; failure: FakeFailure; remaining: number }> = [];
   private readonly media = new Map<string, FakeMedia>();
   private readonly cdn = new Map<string, FakeMedia>();
   private server: Server | undefined;
@@ -100,9 +101,23 @@ export class FakeTwilioApi {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /** Forget what was sent and every failure still planned (between tests sharing one server). */
+  reset(): void {
+    this.sent.length = 0;
+    this.requests.length = 0;
+    this.failures.length = 0;
+    this.delayedFailures.length = 0;
+    this.failuresByRecipient.clear();
+  }
+
   /** The next `count` message creations fail with this error, in order. */
   failNext(failure: FakeFailure, count = 1): void {
     for (let index = 0; index < count; index += 1) this.failures.push(failure);
+  }
+
+  /** After `accepted` more messages are created, the next `count` creations fail with this error. */
+  failAfter(accepted: number, failure: FakeFailure, count = 1): void {
+    this.delayedFailures.push({ afterSent: this.sent.length + accepted, failure, remaining: count });
   }
 
   /** Every message to this recipient fails with this error (until cleared with undefined). */
@@ -170,7 +185,7 @@ export class FakeTwilioApi {
       }
     }
 
-    const failure = this.failures.shift() ?? this.failuresByRecipient.get(to);
+    const failure = this.failures.shift() ?? this.takeDelayedFailure() ?? this.failuresByRecipient.get(to);
     if (failure) {
       const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
       return this.json(response, failure.status, this.errorBody(failure), headers);
@@ -207,6 +222,13 @@ export class FakeTwilioApi {
       to,
       uri,
     });
+  }
+
+  private takeDelayedFailure(): FakeFailure | undefined {
+    const due = this.delayedFailures.find((pending) => this.sent.length >= pending.afterSent && pending.remaining > 0);
+    if (due === undefined) return undefined;
+    due.remaining -= 1;
+    return due.failure;
   }
 
   private serveMedia(path: string, response: ServerResponse): void {

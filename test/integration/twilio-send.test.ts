@@ -72,8 +72,7 @@ afterAll(async () => api.close());
 beforeEach(() => {
   virtualNow = Date.parse("2025-03-01T12:00:00Z");
   context = memoryChannelContext({ publicUrl: "https://support.example.com", now: clock });
-  api.sent.length = 0;
-  api.requests.length = 0;
+  api.reset();
 });
 
 describe("sending SMS through the twilio SDK", () => {
@@ -112,6 +111,28 @@ describe("sending SMS through the twilio SDK", () => {
     const segments = api.sent.reduce((sum, sent) => sum + countSegments(sent.body ?? "").segments, 0);
     expect(segments).toBeGreaterThan(api.sent.length * 5);
     expect(receipt.meta?.segments).toBe(segments);
+  });
+
+  it("records each accepted part, so a retry after part 2 failed sends only the parts not yet accepted", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    const text = Array.from({ length: 80 }, (_, index) => `Line ${index + 1} of your statement is fine.`).join(" ");
+    const message = await outbound(conversation, text);
+    // Part 2 fails on the first attempt, through every in-place retry: the send queue retries the message.
+    api.failAfter(1, twilioError(20500), 4);
+    const failure = await expectFailure(adapter.send({ message, conversation }));
+    expect(failure).toMatchObject({ permanent: false, providerCode: "20500", message: expect.stringMatching(/^Part 2 of \d+ could not be sent/) });
+    expect(api.sent).toHaveLength(1);
+    const afterFailure = context.memory.messages.get(message.id)!;
+    expect(afterFailure.meta.partSids).toEqual([api.sent[0]!.sid]);
+
+    const receipt = await adapter.send({ message: afterFailure, conversation });
+    const bodies = api.sent.map((sent) => sent.body);
+    expect(bodies.join(" ")).toBe(text);
+    expect(new Set(bodies).size).toBe(bodies.length);
+    expect(receipt.meta).toMatchObject({ parts: api.sent.length, partSids: api.sent.map((sent) => sent.sid) });
+    expect(receipt.meta?.segments).toBe(api.sent.reduce((sum, sent) => sum + countSegments(sent.body ?? "").segments, 0));
+    expect(receipt.channelMessageId).toBe(api.sent.at(-1)!.sid);
   });
 
   it("records UCS-2 and the segment count for text with emoji", async () => {
@@ -173,6 +194,30 @@ describe("Twilio errors", () => {
     expect(failure.message).toMatch(sentence);
   });
 
+  it("opts the number out when Twilio answers 21610, fails the message for good, and never calls Twilio for that number again", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    api.failFor(CUSTOMER, twilioError(21610));
+    const refused = await expectFailure(adapter.send({ message: await outbound(conversation, "Your payment is due Friday."), conversation }));
+    expect(refused).toMatchObject({ permanent: true, providerCode: "21610", message: expect.stringMatching(/opted out/) });
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
+
+    const next = await expectFailure(adapter.send({ message: await outbound(conversation, "Anything else?"), conversation }));
+    expect(next).toMatchObject({ permanent: true, providerCode: "opted_out" });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("opts the number out when 21610 stops a later part of a split reply", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    api.failAfter(1, twilioError(21610));
+    const text = Array.from({ length: 60 }, (_, index) => `Line ${index + 1} of your statement is fine.`).join(" ");
+    const refused = await expectFailure(adapter.send({ message: await outbound(conversation, text), conversation }));
+    expect(refused).toMatchObject({ permanent: true, providerCode: "21610" });
+    expect(api.sent).toHaveLength(1);
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
+  });
+
   it("maps 63016 (outside the WhatsApp window) to a permanent failure", async () => {
     api.failNext(twilioError(63016));
     const failure = await sendExpectingFailure(waAdapter());
@@ -209,11 +254,33 @@ describe("SMS compliance", () => {
     expect(api.sent).toHaveLength(1);
   });
 
+  it("handles an opted-out number's ordinary messages before routing, with no reply to send", async () => {
+    const adapter = smsAdapter({ compliance: { helpText: "Acme Pay help." } });
+    const conversation = await conversationFor("sms", CUSTOMER);
+    await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
+    const question = await adapter.preRoute(await inboundText(conversation, "When is my next payment?"), conversation);
+    expect(question).toMatchObject({ kind: "handled", reason: "sms_opted_out", deskNote: expect.stringMatching(/When is my next payment\?/) });
+    expect(question).not.toHaveProperty("replies");
+    expect(await adapter.preRoute(await inboundText(conversation, "help"), conversation)).not.toHaveProperty("replies");
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
+  });
+
+  it("routes YES from a subscribed number to the brain, and opts an opted-out number back in on YES", async () => {
+    const adapter = smsAdapter();
+    const conversation = await conversationFor("sms", CUSTOMER);
+    expect(await adapter.preRoute(await inboundText(conversation, "Yes"), conversation)).toEqual({ kind: "route" });
+    expect(await context.store.getContact("sms", CUSTOMER)).toBeNull();
+
+    await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
+    expect(await adapter.preRoute(await inboundText(conversation, "YES"), conversation)).toMatchObject({ kind: "handled", reason: "sms_opt_in" });
+    expect((await context.store.getContact("sms", CUSTOMER))?.optedOut).toBe(false);
+  });
+
   it("lets exactly the configured opt-out confirmation through after STOP", async () => {
     const adapter = smsAdapter({ compliance: { optOutConfirmation: "You will get no more messages. Text START to resume." } });
     const conversation = await conversationFor("sms", CUSTOMER);
     const directive = await adapter.preRoute(await inboundText(conversation, "STOP"), conversation);
-    expect(directive).toMatchObject({ replies: ["You will get no more messages. Text START to resume."], sendDespiteOptOut: true });
+    expect(directive).toMatchObject({ replies: ["You will get no more messages. Text START to resume."] });
     virtualNow += 10;
     const confirmation = await context.memory.appendOutbound({ conversationId: conversation.id, author: "system", text: "You will get no more messages. Text START to resume." });
     await adapter.send({ message: confirmation, conversation });

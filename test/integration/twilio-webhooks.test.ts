@@ -208,12 +208,16 @@ describe("Twilio status callbacks", () => {
     await callback(channelSid, "undelivered", "21610");
     expect(context.memory.messages.get(id)).toMatchObject({ status: "failed", error: { code: "21610", permanent: true, message: expect.stringMatching(/opted out/) } });
     expect(context.deliveryProblems).toEqual([{ conversationId: context.memory.messages.get(id)!.conversationId, messageId: id }]);
+    // A 21610 reported after the send was accepted (a Messaging Service) opts the number out here too.
+    expect((await context.memory.getContact("sms", CUSTOMER))?.optedOut).toBe(true);
     await callback(channelSid, "failed", "21610");
     expect(context.deliveryProblems).toHaveLength(1);
     const other = sid("SM");
     const otherId = await outboundWithSid(other);
+    await context.memory.setOptOut("sms", CUSTOMER, false);
     await callback(other, "failed", "30008");
     expect(context.memory.messages.get(otherId)).toMatchObject({ status: "failed", error: { code: "30008", message: expect.stringMatching(/30008/) } });
+    expect((await context.memory.getContact("sms", CUSTOMER))?.optedOut).toBe(false);
   });
 
   it("finds a message whose SID is recorded a moment after Twilio's callback arrives", async () => {

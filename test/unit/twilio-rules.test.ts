@@ -24,7 +24,7 @@ function conversation(overrides: Partial<Conversation> = {}): Conversation {
 
 describe("SMS keywords", () => {
   it("recognises single-word keywords case-insensitively, trimmed and punctuation-tolerant", () => {
-    for (const text of ["STOP", "stop", " Stop. ", "STOP!!", "*stop*", "StopAll", "unsubscribe", "Cancel", "end", "QUIT"]) {
+    for (const text of ["STOP", "stop", " Stop. ", "STOP!!", "*stop*", "StopAll", "unsubscribe", "Cancel", "end", "QUIT", "revoke", "OptOut"]) {
       expect(classifyKeyword(text), text).toBe("opt_out");
     }
     for (const text of ["START", "yes", "Unstop!"]) expect(classifyKeyword(text), text).toBe("opt_in");
@@ -38,29 +38,49 @@ describe("SMS keywords", () => {
   });
 
   it("handles STOP without the AI and tells the agent; replies only with configured text Twilio did not already send", () => {
-    const quiet = decideCompliance(message({ text: "STOP" }), {});
+    const quiet = decideCompliance(message({ text: "STOP" }), {}, false);
     expect(quiet.optOut).toBe(true);
     expect(quiet.directive).toMatchObject({ kind: "handled", reason: "sms_opt_out" });
     expect(quiet.directive.kind === "handled" && quiet.directive.replies).toBeFalsy();
     expect(quiet.directive.kind === "handled" && quiet.directive.deskNote).toMatch(/opted out/);
 
-    const configured = decideCompliance(message({ text: "stop" }), { optOutConfirmation: "You are unsubscribed." });
-    expect(configured.directive).toMatchObject({ replies: ["You are unsubscribed."], sendDespiteOptOut: true });
+    const configured = decideCompliance(message({ text: "stop" }), { optOutConfirmation: "You are unsubscribed." }, false);
+    expect(configured.directive).toMatchObject({ replies: ["You are unsubscribed."] });
 
-    const twilioAnswered = decideCompliance(message({ text: "stop", meta: { optOutType: "STOP" } }), { optOutConfirmation: "You are unsubscribed." });
+    const twilioAnswered = decideCompliance(message({ text: "stop", meta: { optOutType: "STOP" } }), { optOutConfirmation: "You are unsubscribed." }, false);
     expect(twilioAnswered.optOut).toBe(true);
     expect(twilioAnswered.directive.kind === "handled" && twilioAnswered.directive.replies).toBeFalsy();
   });
 
   it("opts back in on START and answers HELP with the help text", () => {
-    expect(decideCompliance(message({ text: "start" }), { optInConfirmation: "Welcome back." })).toEqual({
+    expect(decideCompliance(message({ text: "start" }), { optInConfirmation: "Welcome back." }, true)).toEqual({
       optOut: false,
       directive: expect.objectContaining({ kind: "handled", reason: "sms_opt_in", replies: ["Welcome back."] }),
     });
-    const help = decideCompliance(message({ text: "HELP" }), { helpText: "Acme Pay support. Reply STOP to opt out." });
+    const help = decideCompliance(message({ text: "HELP" }), { helpText: "Acme Pay support. Reply STOP to opt out." }, false);
     expect(help.optOut).toBeUndefined();
     expect(help.directive).toEqual({ kind: "handled", reason: "sms_help", replies: ["Acme Pay support. Reply STOP to opt out."] });
-    expect(decideCompliance(message({ text: "When is my next payment?" }), {}).directive).toEqual({ kind: "route" });
+    expect(decideCompliance(message({ text: "When is my next payment?" }), {}, false).directive).toEqual({ kind: "route" });
+  });
+
+  it("keeps an opted-out number's other messages from the AI and sends them nothing, not even HELP or a second STOP confirmation", () => {
+    const settings = { helpText: "Acme Pay help.", optOutConfirmation: "You are unsubscribed." };
+    for (const text of ["When is my next payment?", "HELP", "STOP", "yes please"]) {
+      const decision = decideCompliance(message({ text }), settings, true);
+      expect(decision, text).toEqual({ directive: { kind: "handled", reason: "sms_opted_out", deskNote: expect.stringContaining(`wrote: "${text}"`) } });
+    }
+    const picture = decideCompliance(message({ text: "", attachments: [{ url: "https://api.twilio.com/x", contentType: "image/png" }] }), settings, true);
+    expect(picture.directive).toMatchObject({ reason: "sms_opted_out", deskNote: expect.stringContaining("1 attachment(s)") });
+  });
+
+  it("treats YES as an opt-in only for an opted-out number, and as an ordinary answer otherwise", () => {
+    expect(decideCompliance(message({ text: "Yes!" }), { optInConfirmation: "Welcome back." }, true)).toMatchObject({
+      optOut: false,
+      directive: { kind: "handled", reason: "sms_opt_in", replies: ["Welcome back."] },
+    });
+    expect(decideCompliance(message({ text: "yes" }), { optInConfirmation: "Welcome back." }, false)).toEqual({ directive: { kind: "route" } });
+    expect(decideCompliance(message({ text: "START" }), {}, false)).toMatchObject({ optOut: false, directive: { reason: "sms_opt_in" } });
+    expect(decideCompliance(message({ text: "unstop" }), {}, false)).toMatchObject({ optOut: false, directive: { reason: "sms_opt_in" } });
   });
 });
 

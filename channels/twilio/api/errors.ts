@@ -6,9 +6,12 @@ import twilio from "twilio";
 import { DeliveryFailedError, errorMessage } from "../../../src/errors.js";
 import { TwilioRetryAfterException } from "./http-client.js";
 
+/** Twilio's "Attempt to send to unsubscribed recipient": the number texted STOP to this sender. */
+const UNSUBSCRIBED_RECIPIENT = 21610;
+
 /** Sentences for the codes agents meet most; they are shown on the desk next to the failed message. */
 const PERMANENT_EXPLANATIONS: Record<number, string> = {
-  21610: "The customer has opted out of messages from this number (they replied STOP). They must text START before we can write again.",
+  [UNSUBSCRIBED_RECIPIENT]: "The customer has opted out of messages from this number (they replied STOP). They must text START before we can write again.",
   21211: "The customer's phone number is not a valid phone number, so the message cannot be sent.",
   21614: "The customer's number cannot receive text messages (it is not a mobile number).",
   21612: "Twilio cannot route a message between this sender and the customer's number.",
@@ -20,6 +23,10 @@ const PERMANENT_EXPLANATIONS: Record<number, string> = {
 };
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
+
+export function isOptOutCode(code: number | string): boolean {
+  return Number(code) === UNSUBSCRIBED_RECIPIENT;
+}
 
 export function explainTwilioCode(code: number | string | undefined): string | undefined {
   const numeric = typeof code === "string" ? Number(code) : code;

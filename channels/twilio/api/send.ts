@@ -35,6 +35,10 @@ export interface TextSendRequest {
   /** MMS carries up to 10 media per message; WhatsApp one, so further media go as messages of their own. */
   mediaPerMessage: number;
   statusCallback?: string;
+  /** SIDs of the first parts, accepted by Twilio on an earlier attempt: those parts are not sent again. */
+  acceptedSids?: readonly string[];
+  /** Called with every SID so far after each part Twilio accepts, so a retry can resume after it. */
+  onPartAccepted?: (sids: string[]) => Promise<void>;
 }
 
 export interface TextSendResult {
@@ -77,11 +81,13 @@ export async function sendText(
   const messages: Array<{ body: string; media: string[] }> = (parts.length === 0 ? [""] : parts).map((body, index) => ({ body, media: index === 0 ? (mediaGroups[0] ?? []) : [] }));
   for (const media of mediaGroups.slice(1)) messages.push({ body: "", media });
 
-  const sids: string[] = [];
-  let segments = 0;
-  let encoding: SmsEncoding = "GSM-7";
+  const sids = (request.acceptedSids ?? []).slice(0, messages.length);
+  const resumeAt = sids.length;
+  if (resumeAt > 0) logger.info({ accepted: resumeAt, total: messages.length }, "resuming a split message after the parts Twilio already accepted");
   for (const [index, { body, media }] of messages.entries()) {
-    if (index > 0) await waitForToken(pacing);
+    if (index < resumeAt) continue;
+    // The send worker's token paid for the first part sent on this attempt; later parts take their own.
+    if (index > resumeAt) await waitForToken(pacing);
     const params: MessageListInstanceCreateOptions = {
       ...baseParams(request),
       ...(body !== "" ? { body } : {}),
@@ -89,13 +95,20 @@ export async function sendText(
     };
     const created = index === 0 ? await createOnce(client, params) : await createWithRetries(client, params, pacing, index, messages.length, logger);
     sids.push(created.sid);
-    if (body !== "") {
-      const info = countSegments(body);
-      segments += info.segments;
-      if (info.encoding === "UCS-2") encoding = "UCS-2";
-    }
+    if (messages.length > 1) await request.onPartAccepted?.([...sids]);
   }
-  return { sids, parts: messages.length, segments, encoding };
+  return { sids, parts: messages.length, ...segmentsOf(messages.map((message) => message.body)) };
+}
+
+function segmentsOf(bodies: readonly string[]): { segments: number; encoding: SmsEncoding } {
+  let segments = 0;
+  let encoding: SmsEncoding = "GSM-7";
+  for (const body of bodies.filter((text) => text !== "")) {
+    const info = countSegments(body);
+    segments += info.segments;
+    if (info.encoding === "UCS-2") encoding = "UCS-2";
+  }
+  return { segments, encoding };
 }
 
 export interface TemplateSendRequest {
@@ -143,7 +156,7 @@ async function createWithRetries(
       if (failure.permanent || attempt > PART_RETRIES) {
         throw new DeliveryFailedError(
           failure.providerCode,
-          `Part ${index + 1} of ${total} could not be sent (earlier parts were delivered): ${failure.message}`,
+          `Part ${index + 1} of ${total} could not be sent (the earlier parts went out and are not sent again): ${failure.message}`,
           { permanent: failure.permanent, cause: failure, ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) },
         );
       }

@@ -58,6 +58,22 @@ export function messagesContract(h: () => StoreHarness): void {
       expect(advanced).toEqual([true, false, false, true, false]);
     });
 
+    it("merges meta whatever the status, without moving the status", async () => {
+      const { store } = h();
+      const { conversation } = await store.recordInbound(inbound(freshAddress()));
+      const message = await store.appendOutbound({ conversationId: conversation.id, author: "ai", text: "long", meta: { a: 1 } });
+      await store.mergeMessageMeta(message.id, { partSids: ["SM1"] });
+      await store.mergeMessageMeta(message.id, { partSids: ["SM1", "SM2"] });
+      expect(await store.getMessage(message.id)).toMatchObject({ status: "queued", meta: { a: 1, partSids: ["SM1", "SM2"] } });
+      await store.updateMessageStatus(message.id, "failed", { error: { code: "x", message: "x", permanent: true } });
+      await store.mergeMessageMeta(message.id, { note: "after" });
+      expect(await store.getMessage(message.id)).toMatchObject({ status: "failed", meta: { a: 1, partSids: ["SM1", "SM2"], note: "after" } });
+
+      await expect(store.mergeMessageMeta("00000000-0000-4000-8000-000000000000", { a: 1 })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.mergeMessageMeta("nope", { a: 1 })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.mergeMessageMeta(message.id, {})).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it("finds outbound messages by the provider's id, inbound ones by their dedupe key", async () => {
       const { store } = h();
       const first = await store.recordInbound(inbound(freshAddress(), { channelMessageId: "SMin1" }));
