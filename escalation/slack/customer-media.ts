@@ -11,6 +11,7 @@ import { MAX_MEDIA_BYTES, bareContentType, formatBytes, mediaRefusal, safeFileNa
 import type { JobResult, TaskJob } from "../../src/ports/work-queue.js";
 import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import type { CustomerMediaSource } from "../../src/ports/media.js";
+import { maskSensitiveText } from "../../src/privacy/mask.js";
 import type { DeskContext } from "./desk-context.js";
 import { decodeDeskRef, type SlackPostRef } from "./desk-ref.js";
 import { slackTime } from "./message-lines.js";
@@ -72,7 +73,7 @@ export class SlackCustomerMedia implements TaskHandler {
 async function prepare(source: CustomerMediaSource, channelId: string, message: Message): Promise<Prepared> {
   const prepared: Prepared = { uploads: [], refused: [] };
   for (const [index, attachment] of message.attachments.entries()) {
-    const label = `${escapeForSlack(attachment.name ? truncate(attachment.name, 80) : `attachment ${index + 1}`)} (${escapeForSlack(bareContentType(attachment.contentType))})`;
+    const label = `${escapeForSlack(attachment.name ? truncate(maskSensitiveText(attachment.name), 80) : `attachment ${index + 1}`)} (${escapeForSlack(bareContentType(attachment.contentType))})`;
     if (index >= MAX_FILES) {
       prepared.refused.push(`${label}: more than ${MAX_FILES} attachments in one message`);
       continue;

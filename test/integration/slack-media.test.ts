@@ -122,6 +122,23 @@ describe("customer media into the Slack thread", () => {
     );
     expect(note.some((text) => text.includes("third page"))).toBe(true);
   });
+
+  it("never fetches an attachment URL its channel adapter does not vouch for", async () => {
+    const phone = newPhone();
+    const foreign = `${twilioApi.url.replace("127.0.0.1", "localhost")}/elsewhere/photo.png`;
+    await world.switchboard.intake.accept(
+      customerMessage("sms", phone, "I want a human please", { attachments: [{ url: foreign, contentType: "image/png" }] }),
+    );
+    const post = await escalatedPost("sms", phone);
+    await eventually(
+      () => world.fake.thread(post.channel, post.ts).map((message) => message.text),
+      (texts) => texts.some((text) => text.includes("not shown here") && text.includes("could not be fetched")),
+      15_000,
+      "the refusal note",
+    );
+    expect(world.fake.filesIn(post.channel, post.ts)).toEqual([]);
+    expect(twilioApi.requests.some((request) => request.path.startsWith("/elsewhere"))).toBe(false);
+  });
 });
 
 describe("agents' files to the customer", () => {
@@ -159,6 +176,14 @@ describe("agents' files to the customer", () => {
     const hint = (await eventually(() => hintsFor(AGENTS.sam.id).slice(before), (found) => found.some((text) => text.includes("not sent to the customer")))).find((text) => text.includes("not sent"))!;
     expect(hint).toMatch(/huge\.png: .*over the 5 MB limit/);
     expect(hint).toMatch(/tools\.zip: application\/zip is not a type we carry/);
+
+    // A download link off Slack's file host never gets the bot token.
+    const shared = world.fake.files.addUserFile({ name: "photo.png", bytes: PNG });
+    const elsewhere = { ...shared, url_private_download: `${twilioApi.url}/collect/photo.png` };
+    await world.reply(post.channel, post.ts, AGENTS.sam.id, "one more", { subtype: "file_share", files: [elsewhere] });
+    await eventually(() => hintsFor(AGENTS.sam.id), (found) => found.some((text) => text.includes("photo.png: its download link is not on Slack's file host")));
+    expect(twilioApi.requests.some((request) => request.path.startsWith("/collect"))).toBe(false);
+    await eventually(() => twilioApi.sentTo(phone), (found) => found.some((message) => message.body?.includes("one more") === true));
 
     // Only refused files and no text: nothing reaches the customer, and the agent hears so.
     const sentBefore = twilioApi.sentTo(phone).length;
