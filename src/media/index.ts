@@ -34,14 +34,16 @@ export interface MediaService {
 }
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
-  const secret = options.secret ?? persistentSecret(options.dataDir, "media-secret");
+  // Made (or read) on first use: a process that never handles media writes no key.
+  let key = options.secret;
+  const secret = () => (key ??= persistentSecret(options.dataDir, "media-secret"));
   const files = new MediaFileStore(join(options.dataDir, "media"), options.now);
   const ttlMs = options.ttlMs ?? MEDIA_TTL_MS;
   const publisher: MediaPublisher = {
     async publish(file: MediaFile): Promise<Attachment> {
       const expiresAt = new Date(options.now().getTime() + ttlMs);
       const id = await files.put(file, expiresAt);
-      const url = `${options.publicUrl}${MEDIA_PATH}/${signMediaToken(secret, id, expiresAt)}`;
+      const url = `${options.publicUrl}${MEDIA_PATH}/${signMediaToken(secret(), id, expiresAt)}`;
       return { url, contentType: file.contentType, sizeBytes: file.bytes.length, ...(file.name ? { name: file.name } : {}) };
     },
   };

@@ -10,7 +10,8 @@ import { checkMediaToken } from "./signed-token.js";
 
 export interface MediaRoutesOptions {
   files: MediaFileStore;
-  secret: string;
+  /** The signing key (read lazily: src/media/index.ts). */
+  secret: () => string;
   now: () => Date;
 }
 
@@ -20,7 +21,7 @@ export function mediaRoutes(options: MediaRoutesOptions): (app: FastifyInstance)
   return async (app) => {
     app.get<{ Params: { token: string } }>(`${MEDIA_PATH}/:token`, async (request, reply) => {
       const now = options.now();
-      const check = checkMediaToken(options.secret, request.params.token.slice(0, 300), now);
+      const check = checkMediaToken(options.secret(), request.params.token.slice(0, 300), now);
       reply.header("cache-control", "private, no-store").header("x-content-type-options", "nosniff");
       if (check.kind === "forged") return reply.code(404).send({ error: "not_found" });
       if (check.kind === "expired") return reply.code(410).send({ error: "expired" });
