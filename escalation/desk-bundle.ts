@@ -8,6 +8,7 @@ import type { Logger } from "../src/logging/logger.js";
 import type { TaskHandler } from "../src/pipeline/job-handlers.js";
 import type { ConversationStore } from "../src/ports/conversation-store.js";
 import type { Desk, HandoffActions, HumanAvailability } from "../src/ports/desk.js";
+import type { DeskMedia } from "../src/ports/media.js";
 import type { OnceGuard, RateLimiter, WorkQueue } from "../src/ports/work-queue.js";
 import type { FastifyInstance } from "fastify";
 import { deskSettingsFrom } from "./desk-config.js";
@@ -25,6 +26,8 @@ export interface ConfiguredDeskInput {
   once: OnceGuard;
   logger: Logger;
   now: () => Date;
+  /** Media both ways between customers and agents (src/media). */
+  media?: DeskMedia;
 }
 
 /** Structurally `src/main.ts`'s `DeskBundle`. */
@@ -54,6 +57,7 @@ export async function createConfiguredDesk(input: ConfiguredDeskInput): Promise<
     now: input.now,
     availability: settings.availability,
     channelKinds: new Map((input.file?.channels ?? []).map((channel) => [channel.id, channel.kind])),
+    ...(input.media ? { media: input.media } : {}),
   });
   return { desk: slack.desk, availability: settings.availability, routes: slack.routes, tasks: slack.tasks, start: () => slack.start(), stop: () => slack.stop() };
 }

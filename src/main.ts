@@ -34,6 +34,7 @@ import type { Desk, HumanAvailability } from "./ports/desk.js";
 import type { WorkQueue } from "./ports/work-queue.js";
 import { adminInboxRoutes } from "./server/admin-inbox-routes.js";
 import { createHttpServer } from "./server/http-server.js";
+import { createMediaService, deskMedia } from "./media/index.js";
 
 export { createAccountProviderFromEnv } from "../adapters/accounts/index.js";
 export { ADMIN_RULES_FILE, composeConfiguredBrain, composeLocalBrain, createOpenAIModelFromEnv } from "./main/brain.js";
@@ -190,7 +191,8 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     const rawEnv = options.env ?? process.env;
     const channelList = options.channels ?? (await Promise.all(file.channels.map((entry) => createChannel(entry, { env, rawEnv, dataDir, logger, now }))));
     const channels = new Map(channelList.map((channel) => [channel.id, channel]));
-    const deskBundle = options.desk ?? (await createConfiguredDesk({ file, env: rawEnv, store, handoff, queue, rateLimiter, once, logger, now }));
+    const media = createMediaService({ dataDir, publicUrl, now });
+    const deskBundle = options.desk ?? (await createConfiguredDesk({ file, env: rawEnv, store, handoff, queue, rateLimiter, once, logger, now, media: deskMedia(media, channels) }));
 
     // Channels start before any worker can ask them to send.
     for (const channel of channelList) {
@@ -228,7 +230,7 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     let url: string | undefined;
     const listenPort = role === "worker" ? env.METRICS_PORT : (options.port ?? env.PORT);
     if (listenPort !== undefined) {
-      const routes = role === "worker" ? [] : [...(deskBundle.routes ?? [])];
+      const routes = role === "worker" ? [] : [...(deskBundle.routes ?? []), media.route];
       if (role !== "worker" && env.ADMIN_TOKEN) routes.push(adminInboxRoutes({ store, handoff, adminToken: env.ADMIN_TOKEN }));
       app = await createHttpServer({
         logger,

@@ -30,6 +30,8 @@ export const HINTS = {
   replyNotClaimer: (mention: string) =>
     `Only ${mention}, who claimed this conversation, writes to the customer; your message stays here as an internal note. Start a message with \`note:\` to write notes on purpose.`,
   replyFailed: "Your reply could not be queued for the customer (a temporary problem). Please send it again.",
-  replyEmpty: "Only text reaches the customer; that message had none, so nothing was sent.",
-  attachmentsNotSent: "Attachments are not forwarded to the customer; only the text of your message was sent.",
+  replyEmpty: "That message had no text and no file, so nothing was sent to the customer.",
+  /** Files that did not go to the customer, each `name: reason`; the rest of the message did. */
+  attachmentsNotSent: (refused: readonly string[], sentSomething: boolean) =>
+    `${refused.length === 1 ? "This file was" : "These files were"} not sent to the customer${sentSomething ? " (the rest of your message was)" : ", so nothing was sent"}:\n${refused.map((line) => `• ${line}`).join("\n")}`,
 } as const;

@@ -60,6 +60,31 @@ const ThreadMessage = z.object({
   files: z.array(z.unknown()).optional(),
 });
 
+/** The parts of a Slack file object the desk reads (`url_private_download` needs the bot token). */
+const SlackFile = z.object({
+  id: z.string().max(40),
+  name: z.string().max(255).optional(),
+  mimetype: z.string().max(255).optional(),
+  size: z.number().int().nonnegative().optional(),
+  url_private_download: z.string().max(2_000).optional(),
+});
+
+/** Each file as the thread-reply task takes it; unreadable entries keep their place as bare ids. */
+function filesOf(files: readonly unknown[] | undefined): Array<Record<string, unknown>> {
+  return (files ?? []).slice(0, 20).map((raw, index) => {
+    const parsed = SlackFile.safeParse(raw);
+    if (!parsed.success) return { id: `unreadable-${index + 1}` };
+    const file = parsed.data;
+    return {
+      id: file.id,
+      ...(file.name !== undefined ? { name: file.name } : {}),
+      ...(file.mimetype !== undefined ? { mimetype: file.mimetype } : {}),
+      ...(file.size !== undefined ? { size: file.size } : {}),
+      ...(file.url_private_download !== undefined ? { urlPrivateDownload: file.url_private_download } : {}),
+    };
+  });
+}
+
 /** Subtypes that are still a person writing in the thread. */
 const PERSON_SUBTYPES = new Set([undefined, "thread_broadcast", "file_share"]);
 
@@ -128,7 +153,7 @@ export function registerDeskListeners(app: App, deps: { queue: WorkQueue; once: 
           ts: message.ts,
           userId: message.user,
           text: (message.text ?? "").slice(0, 40_000),
-          hasFiles: (message.files?.length ?? 0) > 0,
+          files: filesOf(message.files),
           ...(message.parent_user_id ? { parentUserId: message.parent_user_id } : {}),
         },
       },

@@ -7,6 +7,7 @@ import type { ChannelKind, Conversation } from "../../src/domain/model.js";
 import type { Logger } from "../../src/logging/logger.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { AgentRef, HandoffActions } from "../../src/ports/desk.js";
+import type { DeskMedia } from "../../src/ports/media.js";
 import type { OnceGuard, WorkQueue } from "../../src/ports/work-queue.js";
 import type { SlaTimers } from "../sla.js";
 import type { SlackDeskConfig } from "./config.js";
@@ -26,6 +27,8 @@ export interface DeskContext {
   sla: SlaTimers;
   config: SlackDeskConfig;
   channelKinds: ReadonlyMap<string, ChannelKind>;
+  /** Customers' attachments into threads, agents' files to customers; absent: files are only listed. */
+  media?: DeskMedia | undefined;
   logger: Logger;
   now: () => Date;
 }

@@ -13,6 +13,7 @@ import type { Logger } from "../../src/logging/logger.js";
 import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { HandoffActions } from "../../src/ports/desk.js";
+import type { DeskMedia } from "../../src/ports/media.js";
 import type { OnceGuard, RateLimiter, WorkQueue } from "../../src/ports/work-queue.js";
 import type { BusinessHours } from "../business-hours.js";
 import { SlaTimers } from "../sla.js";
@@ -21,6 +22,7 @@ import { createBoltApp, registerDeskListeners } from "./bolt-app.js";
 import { deskChannels, type SlackDeskConfig } from "./config.js";
 import type { DeskContext, DeskStore } from "./desk-context.js";
 import { FastifySlackReceiver } from "./fastify-receiver.js";
+import { SlackCustomerMedia } from "./customer-media.js";
 import { SlackApi } from "./slack-api.js";
 import { SlackDesk } from "./slack-desk.js";
 import { SlackThreadReplies } from "./thread-replies.js";
@@ -45,6 +47,8 @@ export interface SlackDeskDependencies {
   availability?: BusinessHours;
   /** Channel id -> kind, for "SMS (sms-us)" in posts. */
   channelKinds?: ReadonlyMap<string, ChannelKind>;
+  /** Media both ways (src/media): customers' attachments shown in threads, agents' files sent on. */
+  media?: DeskMedia;
   /** For tests: how the desk waits for the channel rate limit. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -105,6 +109,7 @@ export function createSlackDesk(config: SlackDeskConfig, deps: SlackDeskDependen
     sla,
     config,
     channelKinds: deps.channelKinds ?? new Map(),
+    media: deps.media,
     logger,
     now: deps.now,
   };
@@ -112,7 +117,7 @@ export function createSlackDesk(config: SlackDeskConfig, deps: SlackDeskDependen
   sla.useAlerts(desk);
 
   const registerRoutes = receiver ? receiver.registerRoutes : async () => undefined;
-  const taskHandlers: TaskHandler[] = [new SlackActionTasks(context), new SlackThreadReplies(context), new SlackTranscriptTask(context), sla];
+  const taskHandlers: TaskHandler[] = [new SlackActionTasks(context), new SlackThreadReplies(context), new SlackTranscriptTask(context), new SlackCustomerMedia(context), sla];
   return {
     desk,
     app,

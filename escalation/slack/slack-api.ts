@@ -101,6 +101,23 @@ export class SlackApi {
     });
   }
 
+  /**
+   * Upload files into a thread (Slack's external upload flow: files.getUploadURLExternal, the bytes to
+   * the returned URL, files.completeUploadExternal, which shares them as one thread message).
+   */
+  async uploadToThread(channel: string, threadTs: string, files: ReadonlyArray<{ bytes: Buffer; name: string; title: string }>, comment: string): Promise<void> {
+    if (files.length === 0) return;
+    await this.throttle(channel);
+    await this.call("files.uploadV2", () =>
+      this.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        initial_comment: comment,
+        file_uploads: files.map((file) => ({ file: file.bytes, filename: file.name, title: file.title })),
+      }),
+    );
+  }
+
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
     await this.updateRendered(channel, ts, async () => message);
   }

@@ -12,6 +12,7 @@ import { maskSensitiveText } from "../../src/privacy/mask.js";
 import { DESK_POSTED_EVENT, channelLabel, currentPostOf, postedFor, redraw, slackUserOf, threadOf, type DeskContext } from "./desk-context.js";
 import { decodeDeskRef, encodeDeskRef, type SlackPostRef } from "./desk-ref.js";
 import { LATEST_IN_POST, SUMMARY_CHARS, renderEscalationPost, summaryFrom } from "./post-layout.js";
+import { queueCustomerMedia } from "./customer-media.js";
 import { SLACK_TASKS, type TranscriptPayload } from "./tasks.js";
 import { renderDeliveryProblem, renderMirror, renderNote, renderRealert, renderReminder } from "./thread-layout.js";
 
@@ -19,6 +20,8 @@ import { renderDeliveryProblem, renderMirror, renderNote, renderRealert, renderR
 const POST_PENDING_RETRY_MS = 3_000;
 /** The preview in the post shows this much of a message; longer ones make a transcript worth posting. */
 const PREVIEW_CHARS = 600;
+/** On escalation, the attachments of the customer's last few messages are uploaded into the thread. */
+const MEDIA_MESSAGES_ON_ESCALATION = 5;
 
 export class SlackDesk implements Desk, SlaAlerts {
   readonly name = "slack";
@@ -41,6 +44,10 @@ export class SlackDesk implements Desk, SlaAlerts {
     if (messages.length > LATEST_IN_POST || messages.some((message) => message.text.length > PREVIEW_CHARS)) {
       const payload: TranscriptPayload = { conversationId: conversation.id, deskRef, uptoSeq: newestSeq(messages), count: Math.min(messages.length, 100) };
       await this.context.queue.enqueueTask({ name: SLACK_TASKS.transcript, payload: { ...payload } }, { jobId: `slack-transcript-${conversation.id}-${escalatedAt.getTime()}` });
+    }
+    // The customer's recent attachments follow in the thread (their own task: a slow fetch never delays the post).
+    for (const message of messages.filter((item) => item.direction === "inbound").slice(-MEDIA_MESSAGES_ON_ESCALATION)) {
+      await queueCustomerMedia(this.context, ref, message);
     }
     await this.context.sla.scheduleUnclaimed({ conversationId: conversation.id, deskRef, escalatedAt, basePriority: request.priority });
     return { deskRef };
@@ -91,6 +98,7 @@ export class SlackDesk implements Desk, SlaAlerts {
       return;
     }
     for (const part of renderMirror(message)) await this.context.api.post(ref.channel, part, { threadTs: ref.ts });
+    await queueCustomerMedia(this.context, ref, message);
     if (conversation.state === "human" && conversation.assignee) {
       await this.context.sla.scheduleNoReply({ conversationId: conversation.id, deskRef: encodeDeskRef(ref), assignee: conversation.assignee, since: message.createdAt });
     }

@@ -13,6 +13,8 @@ export const SLACK_TASKS = {
   threadReply: "slack.thread_reply",
   /** Post the conversation's transcript in a new escalation's thread. */
   transcript: "slack.transcript",
+  /** Upload a customer message's attachments into the escalation's thread. */
+  customerMedia: "slack.customer_media",
 } as const;
 
 const slackId = z.string().regex(/^[A-Z0-9]{2,40}$/, "not a Slack ID");
@@ -29,13 +31,23 @@ export const ActionTaskPayload = z.object({
 });
 export type ActionTaskPayload = z.infer<typeof ActionTaskPayload>;
 
+export const SlackFileRef = z.object({
+  id: z.string().max(40),
+  name: z.string().max(255).optional(),
+  mimetype: z.string().max(255).optional(),
+  size: z.number().int().nonnegative().optional(),
+  urlPrivateDownload: z.string().max(2_000).optional(),
+});
+export type SlackFileRef = z.infer<typeof SlackFileRef>;
+
 export const ThreadReplyPayload = z.object({
   channel: slackId,
   threadTs: slackTs,
   ts: slackTs,
   userId: slackId,
   text: z.string().max(40_000),
-  hasFiles: z.boolean(),
+  /** Files the agent attached (Slack's file objects, trimmed to what the desk reads). */
+  files: z.array(SlackFileRef).max(20).default([]),
   /** Who wrote the thread's first message (Slack includes it in thread replies). */
   parentUserId: slackId.optional(),
 });
@@ -51,6 +63,13 @@ export const TranscriptPayload = z.object({
   continuation: z.number().int().min(0).max(100).default(0),
 });
 export type TranscriptPayload = z.input<typeof TranscriptPayload>;
+
+export const CustomerMediaPayload = z.object({
+  conversationId: z.string().uuid(),
+  messageId: z.string().uuid(),
+  deskRef: z.string().min(1).max(200),
+});
+export type CustomerMediaPayload = z.infer<typeof CustomerMediaPayload>;
 
 export function parseTask<T extends z.ZodType>(schema: T, task: TaskJob): z.infer<T> {
   const parsed = schema.safeParse(task.payload);

@@ -4,14 +4,22 @@
  * unclaimed escalation claims it (a message from a person makes them the owner); `note:` messages and
  * everyone else's messages stay internal, and the author is told so privately.
  */
+import type { Attachment, ChannelKind } from "../../src/domain/model.js";
 import { ConflictError, InvalidTransitionError } from "../../src/errors.js";
 import type { JobResult, TaskJob } from "../../src/ports/work-queue.js";
 import type { TaskHandler } from "../../src/pipeline/job-handlers.js";
 import { HINTS } from "./agent-hints.js";
+import { prepareAgentFiles } from "./agent-files.js";
 import { agentFor, mentionOf, redraw, type DeskContext } from "./desk-context.js";
 import { encodeDeskRef } from "./desk-ref.js";
 import { slackTextToPlain } from "./slack-text.js";
 import { SLACK_TASKS, ThreadReplyPayload, parseTask } from "./tasks.js";
+
+interface Outgoing {
+  text: string;
+  attachments: Attachment[];
+  refused: string[];
+}
 
 /** `note:` (any case, leading spaces allowed) keeps a message internal. */
 export const NOTE_PREFIX = /^\s*note\s*:/i;
@@ -52,7 +60,7 @@ export class SlackThreadReplies implements TaskHandler {
       return done();
     }
     const text = slackTextToPlain(reply.text);
-    if (text === "") {
+    if (text === "" && reply.files.length === 0) {
       await tell(HINTS.replyEmpty);
       return done();
     }
@@ -63,9 +71,16 @@ export class SlackThreadReplies implements TaskHandler {
       await redraw(this.context, post, conversation.id);
       return done();
     }
+    let refused: string[];
     try {
-      const sent = await this.context.handoff.replyAsAgent(conversation.id, agent, text);
-      logger.info({ conversationId: conversation.id, messageId: sent.id, agent: agent.id }, "agent reply queued for the customer");
+      const outgoing = await this.outgoing(reply, text, conversation.channelId);
+      refused = outgoing.refused;
+      if (outgoing.text === "" && outgoing.attachments.length === 0) {
+        await tell(HINTS.attachmentsNotSent(refused, false));
+        return done();
+      }
+      const sent = await this.context.handoff.replyAsAgent(conversation.id, agent, outgoing.text, outgoing.attachments);
+      logger.info({ conversationId: conversation.id, messageId: sent.id, agent: agent.id, attachments: outgoing.attachments.length }, "agent reply queued for the customer");
     } catch (error) {
       if (error instanceof ConflictError) {
         const now = await store.getConversation(conversation.id);
@@ -80,12 +95,27 @@ export class SlackThreadReplies implements TaskHandler {
       }
       return done();
     }
-    if (reply.hasFiles) await tell(HINTS.attachmentsNotSent);
+    if (refused.length > 0) await tell(HINTS.attachmentsNotSent(refused, true));
     // Replying claimed it: show that on the post.
     if (conversation.state === "awaiting_human") await redraw(this.context, post, conversation.id);
     return done();
   }
+
+  /** The reply as the customer gets it: its files published (or refused, with the reason), links on text-only channels. */
+  private async outgoing(reply: ThreadReplyPayload, text: string, channelId: string): Promise<Outgoing> {
+    if (reply.files.length === 0) return { text, attachments: [], refused: [] };
+    const { media, config } = this.context;
+    if (!media) return { text, attachments: [], refused: reply.files.map((file) => `${file.name ?? file.id}: this desk does not forward files`) };
+    const prepared = await prepareAgentFiles(reply.files, { botToken: config.botToken, apiUrl: config.apiUrl, publisher: media.publisher });
+    const kind = this.context.channelKinds.get(channelId);
+    if (kind === undefined || !LINK_ONLY_KINDS.has(kind) || prepared.attachments.length === 0) return { text, ...prepared };
+    const links = prepared.attachments.map((attachment) => `${attachment.name ?? "File"}: ${attachment.url}`).join("\n");
+    return { text: text === "" ? links : `${text}\n\n${links}`, attachments: [], refused: prepared.refused };
+  }
 }
+
+/** Channels that show a link instead of carrying the file (the web chat widget renders text only). */
+const LINK_ONLY_KINDS = new Set<ChannelKind>(["webchat"]);
 
 function done(): JobResult {
   return { kind: "done" };

@@ -3,7 +3,7 @@
  * through the store's state machine (first claim wins via `expectedState`), is published live, and
  * anything the customer must hear is queued through the conversation's own channel.
  */
-import type { Conversation, Message } from "../domain/model.js";
+import type { Attachment, Conversation, Message } from "../domain/model.js";
 import { ConflictError, InvalidTransitionError, NotFoundError } from "../errors.js";
 import type { ConversationStore, NewOutboundMessage, TransitionRequest } from "../ports/conversation-store.js";
 import type { AgentRef, ClaimResult, HandoffActions } from "../ports/desk.js";
@@ -46,7 +46,7 @@ export class Handoff implements HandoffActions {
     return { kind: "claimed", conversation: claimed, waitedMs: Math.max(0, this.deps.now().getTime() - since.getTime()) };
   }
 
-  async replyAsAgent(conversationId: string, agent: AgentRef, text: string): Promise<Message> {
+  async replyAsAgent(conversationId: string, agent: AgentRef, text: string, attachments: Attachment[] = []): Promise<Message> {
     let conversation = await this.load(conversationId);
     if (conversation.state === "resolved") throw new InvalidTransitionError("resolved", "human", "agent");
     if (conversation.state === "human" && conversation.assignee && conversation.assignee !== agent.id) {
@@ -56,7 +56,7 @@ export class Handoff implements HandoffActions {
       // A message from a human makes the human the owner.
       conversation = await this.move(conversation, { to: "human", by: "agent", actor: agent.id, reason: "an agent replied", assignee: agent.id, expectedState: conversation.state });
     }
-    return this.queueOutbound(conversation, { conversationId, author: "agent", authorRef: agent.id, authorName: agentFirstName(agent), text });
+    return this.queueOutbound(conversation, { conversationId, author: "agent", authorRef: agent.id, authorName: agentFirstName(agent), text, ...(attachments.length > 0 ? { attachments } : {}) });
   }
 
   async resolve(conversationId: string, agent: AgentRef): Promise<Conversation> {

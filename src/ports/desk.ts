@@ -2,7 +2,7 @@
  * Where human agents work (escalation/slack, a web inbox later). The core tells the desk what happens;
  * the desk reports agent actions back through `HandoffActions` (claim, reply, resolve, hand back).
  */
-import type { Conversation, DeliveryError, Message, Priority } from "../domain/model.js";
+import type { Attachment, Conversation, DeliveryError, Message, Priority } from "../domain/model.js";
 
 export interface EscalationRequest {
   conversation: Conversation;
@@ -28,7 +28,8 @@ export interface Desk {
 /** What agents can do, whatever desk they use; implemented by the core (src/pipeline/handoff.ts). */
 export interface HandoffActions {
   claim(conversationId: string, agent: AgentRef): Promise<ClaimResult>;
-  replyAsAgent(conversationId: string, agent: AgentRef, text: string): Promise<Message>;
+  /** `attachments`: files the agent sent, each with a URL the customer's channel can fetch. */
+  replyAsAgent(conversationId: string, agent: AgentRef, text: string, attachments?: Attachment[]): Promise<Message>;
   resolve(conversationId: string, agent: AgentRef): Promise<Conversation>;
   handBack(conversationId: string, agent: AgentRef): Promise<Conversation>;
 }

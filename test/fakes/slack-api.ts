@@ -3,11 +3,12 @@
  * `WebClient` (through Bolt's `clientOptions.slackApiUrl`). POST /api/<method> with a form or JSON body
  * and `Authorization: Bearer <token>`; answers `{ ok: true, ... }` or `{ ok: false, error }` with HTTP
  * 200, and HTTP 429 with `Retry-After` when told to. It keeps channels, members, users and messages, checks
- * Slack's block limits, and records every call.
+ * Slack's block limits, and records every call. Files (uploads and downloads) live in ./slack-files.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseQuery } from "node:querystring";
+import { FakeSlackFiles, type FakeSlackFile } from "./slack-files.js";
 
 export interface FakeSlackUser {
   id: string;
@@ -28,6 +29,8 @@ export interface FakeSlackMessage {
   user: string;
   botId?: string;
   updates: number;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: FakeSlackFile[];
 }
 
 export interface FakeSlackEphemeral {
@@ -46,7 +49,16 @@ export interface RecordedCall {
   answer: Record<string, unknown>;
 }
 
-type FakeMethod = "auth.test" | "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "users.info" | "conversations.members" | "apps.connections.open";
+type FakeMethod =
+  | "auth.test"
+  | "chat.postMessage"
+  | "chat.update"
+  | "chat.postEphemeral"
+  | "users.info"
+  | "conversations.members"
+  | "apps.connections.open"
+  | "files.getUploadURLExternal"
+  | "files.completeUploadExternal";
 
 /** A parameter as text (form values are strings; JSON bodies may carry numbers). */
 function text(value: unknown): string {
@@ -77,6 +89,7 @@ export class FakeSlackApi {
   private tsCounter = 0;
   private readonly tsBase = Math.floor(Date.now() / 1000);
   private port = 0;
+  readonly files = new FakeSlackFiles(() => `http://127.0.0.1:${this.port}`, this.teamId);
 
   constructor(options: { botToken?: string; appToken?: string } = {}) {
     this.botToken = options.botToken ?? "xoxb-fake-bot-token";
@@ -155,6 +168,11 @@ export class FakeSlackApi {
     return this.calls.map((call) => JSON.stringify(call.params)).join("\n");
   }
 
+  /** Messages in a thread that carry files, with those files. */
+  filesIn(channel: string, threadTs: string): FakeSlackFile[] {
+    return this.thread(channel, threadTs).flatMap((message) => message.files ?? []);
+  }
+
   /** Simulate a person posting a thread reply (returns the message as Slack would send it in an event). */
   userReply(channel: string, threadTs: string, user: string, text: string): { ts: string; event: Record<string, unknown> } {
     const ts = this.nextTs();
@@ -174,7 +192,21 @@ export class FakeSlackApi {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const body = Buffer.concat(chunks);
+    const path = (request.url ?? "").split("?")[0] ?? "";
+    if (request.method === "POST" && path.startsWith("/upload/v1/")) {
+      const received = await this.files.receive(path.slice("/upload/v1/".length), body, request.headers["content-type"]);
+      response.writeHead(received.status, { "content-type": "text/plain" });
+      response.end(received.text);
+      return;
+    }
+    if (request.method === "GET" && path.startsWith("/files-pri/")) {
+      const served = this.files.serve(path, bearer(request.headers.authorization) === this.botToken);
+      response.writeHead(served.status, served.headers);
+      response.end(served.body);
+      return;
+    }
+    const raw = body.toString("utf8");
     if ((request.url ?? "").startsWith("/response/")) {
       // An interaction's response_url (hooks.slack.com in production).
       this.responses.push({ path: request.url ?? "", body: JSON.parse(raw || "{}") as Record<string, unknown> });
@@ -255,6 +287,10 @@ export class FakeSlackApi {
         const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64") : "";
         return { ok: true, members: page, response_metadata: { next_cursor: next } };
       }
+      case "files.getUploadURLExternal":
+        return this.files.reserve(params);
+      case "files.completeUploadExternal":
+        return this.completeUpload(params);
       case "apps.connections.open":
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: "socket_mode_not_set_up" };
       default:
@@ -302,6 +338,23 @@ export class FakeSlackApi {
     return { ok: true, channel, ts: message.ts, message: { type: "message", text: message.text, blocks: message.blocks, ts: message.ts, bot_id: this.botId, user: this.botUserId } };
   }
 
+  /** Shares uploaded files in a channel (and thread), as one message whose text is `initial_comment`. */
+  private completeUpload(params: Record<string, unknown>): Record<string, unknown> {
+    const resolved = this.files.complete(params.files);
+    if ("error" in resolved) return { ok: false, error: resolved.error };
+    const channel = text(params.channel_id);
+    if (channel !== "") {
+      const members = this.channels.get(channel);
+      if (!members) return { ok: false, error: "channel_not_found" };
+      if (!members.has(this.botUserId)) return { ok: false, error: "not_in_channel" };
+      const threadTs = typeof params.thread_ts === "string" ? params.thread_ts : undefined;
+      if (threadTs && !this.find(channel, threadTs)) return { ok: false, error: "thread_not_found" };
+      const comment = text(params.initial_comment);
+      this.messages.push({ channel, ts: this.nextTs(), text: comment, blocks: [], ...(threadTs ? { threadTs } : {}), replyBroadcast: false, user: this.botUserId, botId: this.botId, updates: 0, files: resolved.files });
+    }
+    return { ok: true, files: resolved.files.map((file) => this.files.describe(file)) };
+  }
+
   private update(params: Record<string, unknown>): Record<string, unknown> {
     const message = this.find(text(params.channel), text(params.ts));
     if (!message) return { ok: false, error: "message_not_found" };
@@ -340,7 +393,7 @@ function parseParams(raw: string, contentType: string | undefined): Record<strin
   for (const [key, value] of Object.entries(form)) {
     const text = Array.isArray(value) ? value[0] : value;
     if (text === undefined) continue;
-    params[key] = (key === "blocks" || key === "attachments" || key === "metadata") && /^[[{]/.test(text) ? JSON.parse(text) : text;
+    params[key] = (key === "blocks" || key === "attachments" || key === "metadata" || key === "files") && /^[[{]/.test(text) ? JSON.parse(text) : text;
   }
   return params;
 }

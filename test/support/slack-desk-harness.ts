@@ -19,6 +19,10 @@ import { FakeSlackApi } from "../fakes/slack-api.js";
 import { FakeSlackSocket } from "../fakes/slack-socket.js";
 import { blockActionRequest, eventRequest, type SlackRequest } from "../fakes/slack-requests.js";
 import { createHarness, type Harness } from "./switchboard-harness.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMediaService, deskMedia } from "../../src/media/index.js";
 import { TEST_REDIS_URL } from "./services.js";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
@@ -56,7 +60,9 @@ export async function startSlackDeskWorld(options: {
   /** Connect over Socket Mode (SLACK_APP_TOKEN) instead of HTTP events. */
   socketMode?: boolean;
 }): Promise<SlackDeskWorld> {
-  const harness = await createHarness();
+  // The desk publishes agents' files where the server serves them: the same DATA_DIR, hence the same key.
+  const dataDir = mkdtempSync(join(tmpdir(), "sb-slack-desk-"));
+  const harness = await createHarness({ DATA_DIR: dataDir });
   const fake = await new FakeSlackApi().start();
   fake.addUser(AGENTS.sam).addUser(AGENTS.alex).addUser(AGENTS.outsider);
   fake.addChannel(DESK_CHANNEL, [AGENTS.sam.id, AGENTS.alex.id]).addChannel(DISPUTES_CHANNEL, [AGENTS.sam.id]);
@@ -92,6 +98,10 @@ export async function startSlackDeskWorld(options: {
     now,
     availability,
     ...(options.channelKinds ? { channelKinds: options.channelKinds } : {}),
+    media: deskMedia(
+      createMediaService({ dataDir, publicUrl: harness.env.PUBLIC_URL!, now }),
+      new Map(options.channels.map((channel) => [channel.id, channel])),
+    ),
   });
   const switchboard = await harness.start({ brain: options.brain, channels: options.channels, desk: bundle, now });
   const url = `${switchboard.url}/slack/events`;
@@ -121,6 +131,7 @@ export async function startSlackDeskWorld(options: {
       await harness.stopAll();
       await socket?.stop();
       await fake.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
