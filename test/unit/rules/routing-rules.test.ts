@@ -143,6 +143,22 @@ describe("shipped routing rules", () => {
     expect(policy.beforeAnswer(singleTurn("agent please")).map((hit) => hit.code)).toEqual(["human_requested"]);
   });
 
+  it.each([
+    ["fraud", "There is a charge on my account I don't recognize"],
+    ["dispute", "I was charged twice for one order"],
+    ["policy_exception", "I want a refund of $45 for the order"],
+    ["account_problem", "please close my account"],
+  ])("never lets a confident AI-handled prediction silence the %s rule", (code, text) => {
+    const confident = draft({ category: "orders", confidence: 0.99 });
+    expect(policy.afterAnswer(singleTurn(`${text}!!!`), confident).map((hit) => hit.code)).toContain(code);
+    // The soft frustration signal on the same message does yield to the prediction.
+    expect(policy.afterAnswer(singleTurn(`${text}!!!`), confident).map((hit) => hit.code)).not.toContain("frustration");
+  });
+
+  it("refuses a rule that is both sensitive and soft, from the shipped file or an admin file", () => {
+    expect(() => createRoutingPolicy({ signals, adminRulesText: "rules:\n  - name: fraud\n    soft: true\n" })).toThrow(/fraud.*soft/);
+  });
+
   it("merges an admin file over the shipped rules: replace, disable and add by name", () => {
     const admin = createRoutingPolicy({
       signals,
