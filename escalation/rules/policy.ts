@@ -8,11 +8,12 @@ import { ConfigError } from "../../src/errors.js";
 import { foldText, words } from "../../src/kb/text.js";
 import type { Draft, LearnedRoutingSignals, RoutingPolicy, RuleHit, TurnContext } from "../../src/ports/agent-engine.js";
 import { DETECTOR_FUNCTIONS } from "./detectors.js";
+import { negatedBefore } from "./negation.js";
+import { correctKeyWords } from "./typos.js";
 import { AdminRulesFile, RuleSpec, RulesFile } from "./schema.js";
 
 /** Long messages are matched on their first part: enough for intent, bounded in cost. */
 const MAX_MATCH_CHARS = 8_000;
-const NEGATION_BEFORE = /\b(not|no|never|dont|don't|do not|didnt|didn't|did not|wont|won't|without|nor|cannot|can't)\b[^.!?,;]{0,18}$/u;
 /** A soft rule yields only to a prediction at least this confident. */
 const SOFT_RULE_CONFIDENCE = 0.8;
 
@@ -159,16 +160,17 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
   private matchText(rule: CompiledRule, folded: string, wordLine: string): string | null {
     if (rule.patterns.length === 0 && rule.phrases.length === 0) return null;
     if (rule.unless.some((pattern) => pattern.test(folded))) return null;
+    const text = correctKeyWords(folded, rule.spec.typoWords);
     for (const pattern of rule.patterns) {
-      const match = pattern.exec(folded);
+      const match = pattern.exec(text);
       if (!match) continue;
-      if (rule.spec.negatable && NEGATION_BEFORE.test(folded.slice(0, match.index))) continue;
+      if (rule.spec.negatable && negatedBefore(text.slice(0, match.index))) continue;
       return `"${match[0].trim().slice(0, 60)}"`;
     }
     for (const phrase of rule.phrases) {
       const at = wordLine.indexOf(phrase);
       if (at < 0) continue;
-      if (rule.spec.negatable && NEGATION_BEFORE.test(wordLine.slice(0, at))) continue;
+      if (rule.spec.negatable && negatedBefore(wordLine.slice(0, at))) continue;
       return `"${phrase.trim()}"`;
     }
     return null;

@@ -33,6 +33,8 @@ export const RuleSpec = z
     phrases: z.array(z.string().min(1)).default([]),
     unless: z.array(z.string().min(1)).default([]),
     negatable: z.boolean().default(false),
+    /** Key words also matched with one typo ("humen", "agnet"); at least 5 letters each. */
+    typoWords: z.array(z.string().regex(/^\p{Ll}{5,}$/u, "a lower-case word of at least 5 letters")).default([]),
     soft: z.boolean().default(false),
     /** Fraud, disputes, refund amounts, account security: never yields to a prediction (never soft). */
     sensitive: z.boolean().default(false),

@@ -159,6 +159,46 @@ describe("shipped routing rules", () => {
     expect(() => createRoutingPolicy({ signals, adminRulesText: "rules:\n  - name: fraud\n    soft: true\n" })).toThrow(/fraud.*soft/);
   });
 
+  it.each([
+    "no, I want a human",
+    "can't I just talk to someone?",
+    "why can't I speak to a person",
+    "I can't reach anyone, put me through to a person",
+    "no one answers, get me a manager",
+    "I don't know how to talk to a person here",
+    "I'd like to speak with a representative",
+    "live agent",
+    "can I talk to a customer service rep",
+    "operator",
+    "can I call you?",
+    "is there a phone number?",
+    "do you have a phone number I can call",
+    "get me a supervisor",
+    "I want a manager",
+    "REAL PERSON",
+    "I need a humen",
+    "let me talk to an agnet",
+    "speak to a represenative please",
+    "quiero hablar con una persona",
+    "agente",
+    "necesito un agente",
+    "je voudrais parler à un conseiller",
+    "Je veux parler à quelqu'un",
+  ])("hands a request for a person over: %j", (text) => {
+    expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).toContain("human_requested");
+  });
+
+  it.each([
+    "I don't need a human, just tell me my due date",
+    "I do not want to speak to an agent, what are your hours?",
+    "no need for a person, how do I update my card?",
+    "I managed to pay yesterday, is it showing?",
+    "can I update my phone number?",
+    "what is the phone number on my account?",
+  ])("does not treat %j as a request for a person", (text) => {
+    expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).not.toContain("human_requested");
+  });
+
   it("merges an admin file over the shipped rules: replace, disable and add by name", () => {
     const admin = createRoutingPolicy({
       signals,
