@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { Priority } from "../../src/domain/model.js";
 import { ConfigError } from "../../src/errors.js";
 import { foldText, words } from "../../src/kb/text.js";
 import type { Draft, LearnedRoutingSignals, RoutingPolicy, RuleHit, TurnContext } from "../../src/ports/agent-engine.js";
@@ -113,7 +114,10 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
     return this.evaluate("after", turn, draft).map((evaluation) => evaluation.hit);
   }
 
-  /** Every rule of a stage that fires, with why (for `ask --json` and tests). */
+  /**
+   * Every rule of a stage that fires, with why (for `ask --json` and tests), most urgent first: the first
+   * hit's note is what the customer reads, so hardship's offer of a specialist wins over a plain handoff.
+   */
   evaluate(stage: "before" | "after", turn: TurnContext, draft?: Draft): RuleEvaluation[] {
     const raw = turn.message.text.length > MAX_MATCH_CHARS ? turn.message.text.slice(0, MAX_MATCH_CHARS) : turn.message.text;
     const folded = foldText(raw).replace(/\s+/g, " ").trim();
@@ -154,7 +158,8 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
         },
       });
     }
-    return results;
+    const rank = (evaluation: RuleEvaluation) => Priority.options.indexOf(evaluation.hit.priority);
+    return results.sort((a, b) => rank(b) - rank(a));
   }
 
   private matchText(rule: CompiledRule, folded: string, wordLine: string): string | null {

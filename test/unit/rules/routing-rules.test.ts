@@ -160,6 +160,40 @@ describe("shipped routing rules", () => {
   });
 
   it.each([
+    "I lost my job last month",
+    "I was laid off and can't keep up",
+    "I've been made redundant",
+    "I'm furloughed until March",
+    "I'm in hospital this week",
+    "I have cancer and start chemo on Monday",
+    "my dad passed away",
+    "my mother died last week",
+    "the funeral costs wiped me out",
+    "I'm going through a divorce",
+    "I can't afford the next payment",
+    "struggling to pay everything this month",
+    "I'm behind on my bills",
+    "I'm on benefits now",
+    "I'm leaving a domestic abuse situation",
+  ])("treats %j as hardship: a person at once, urgent, offered a specialist", (text) => {
+    const [first] = policy.beforeAnswer(singleTurn(text));
+    expect(first).toMatchObject({ code: "hardship", priority: "urgent" });
+    expect(first?.customerNote).toMatch(/specialist/);
+  });
+
+  it("puts hardship first when other reasons apply too, so its note is the one the customer reads", () => {
+    const hits = policy.beforeAnswer(singleTurn("I want to talk to a person, I lost my job and this is a complaint"));
+    expect(hits.map((hit) => hit.code)).toEqual(["hardship", "human_requested", "complaint"]);
+  });
+
+  it.each(["my phone died, how do I log in on a new one?", "is the collectors edition in stock?", "the card reader is redundant now"])(
+    "does not read %j as hardship",
+    (text) => {
+      expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).not.toContain("hardship");
+    },
+  );
+
+  it.each([
     "no, I want a human",
     "can't I just talk to someone?",
     "why can't I speak to a person",
