@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { DRAFT_REASON } from "../../src/agent/reason-codes.js";
 import { Priority } from "../../src/domain/model.js";
 import { ConfigError } from "../../src/errors.js";
 import { foldText, words } from "../../src/kb/text.js";
@@ -122,6 +123,8 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
     const raw = turn.message.text.length > MAX_MATCH_CHARS ? turn.message.text.slice(0, MAX_MATCH_CHARS) : turn.message.text;
     const folded = foldText(raw).replace(/\s+/g, " ").trim();
     const wordLine = ` ${words(raw).join(" ")} `;
+    // Small talk ("thanks!!!", "OK COOL", "ok ok ok") gets its polite reply: no rule on the draft hands it over.
+    if (stage === "after" && draft?.kind === "answer" && draft.reasonCodes.includes(DRAFT_REASON.smallTalk)) return [];
     const aiSafe = new Set(this.options.signals.aiSafeCategories ?? []);
     const yieldsToDraft =
       draft?.category !== undefined && aiSafe.has(draft.category) && draft.confidence >= SOFT_RULE_CONFIDENCE;

@@ -233,6 +233,25 @@ describe("shipped routing rules", () => {
     expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).not.toContain("human_requested");
   });
 
+  it("ends a streak of answers on one topic at a thanks, whatever category the engine gave the thanks", () => {
+    const turn = withHistory("and what about the other thing", [
+      { author: "customer", text: "question one", decision: { category: "faq" } },
+      { author: "ai", text: "answer one" },
+      { author: "customer", text: "question two", decision: { category: "faq" } },
+      { author: "ai", text: "answer two" },
+      { author: "customer", text: "thanks!", decision: { category: "faq", reasonCodes: ["small_talk"] } },
+      { author: "ai", text: "You're welcome!" },
+    ]);
+    expect(policy.evaluate("after", turn, draft()).map((item) => item.rule)).not.toContain("unhelpful_answers");
+  });
+
+  it("hands no small-talk reply over, however it is typed", () => {
+    const smallTalk = draft({ reasonCodes: ["small_talk"], category: undefined });
+    for (const text of ["THANKS SO MUCH FOR ALL YOUR HELP", "thanks!!!", "ok ok ok"]) {
+      expect(policy.afterAnswer(singleTurn(text), smallTalk)).toEqual([]);
+    }
+  });
+
   it("merges an admin file over the shipped rules: replace, disable and add by name", () => {
     const admin = createRoutingPolicy({
       signals,
