@@ -135,6 +135,32 @@ describe("shipped routing rules", () => {
     expect(firedRules(singleTurn(text))).toContain("refund_or_exception");
   });
 
+  it.each([
+    "what is your refund policy?",
+    "how long do refunds take?",
+    "how long does it take to get my money back?",
+    "when do I get my money back after a return?",
+    "how can I get a refund for my order",
+    "do you offer refunds?",
+  ])("leaves the refund policy question %j to the AI", (text) => {
+    expect(firedRules(singleTurn(text))).toEqual([]);
+  });
+
+  it.each([
+    "can you refund 45",
+    "refund the 30 you took",
+    "how do I get a refund of 45?",
+    "I want 20 dollars back",
+    "give me the fee back",
+    "I want my deposit back",
+    "you promised me a credit",
+    "your agent said you would waive it",
+    "waive it this once",
+    "can I skip a payment",
+  ])("sends the refund amount or exception request %j to a person", (text) => {
+    expect(firedRules(singleTurn(text))).toContain("refund_or_exception");
+  });
+
   it("lets soft rules yield to a confident prediction of a category past tickets show the AI handles", () => {
     const turn = singleTurn("where is my order???");
     expect(policy.evaluate("after", turn, draft({ category: "faq" })).map((item) => item.rule)).toContain("repeated_punctuation");
