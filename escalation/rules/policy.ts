@@ -14,8 +14,18 @@ import { negatedBefore } from "./negation.js";
 import { correctKeyWords } from "./typos.js";
 import { AdminRulesFile, RuleSpec, RulesFile } from "./schema.js";
 
-/** Long messages are matched on their first part: enough for intent, bounded in cost. */
+/**
+ * Long messages are matched on their first and last parts (a request for a person often comes last):
+ * enough for intent, bounded in cost whatever the length.
+ */
 const MAX_MATCH_CHARS = 8_000;
+
+function matchedPart(text: string): string {
+  if (text.length <= MAX_MATCH_CHARS) return text;
+  const half = MAX_MATCH_CHARS / 2;
+  // A full stop between the parts: no pattern spans the cut.
+  return `${text.slice(0, half)} . ${text.slice(-half)}`;
+}
 /** A soft rule yields only to a prediction at least this confident. */
 const SOFT_RULE_CONFIDENCE = 0.8;
 
@@ -120,7 +130,7 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
    * hit's note is what the customer reads, so hardship's offer of a specialist wins over a plain handoff.
    */
   evaluate(stage: "before" | "after", turn: TurnContext, draft?: Draft): RuleEvaluation[] {
-    const raw = turn.message.text.length > MAX_MATCH_CHARS ? turn.message.text.slice(0, MAX_MATCH_CHARS) : turn.message.text;
+    const raw = matchedPart(turn.message.text);
     const folded = foldText(raw).replace(/\s+/g, " ").trim();
     const wordLine = ` ${words(raw).join(" ")} `;
     // Small talk ("thanks!!!", "OK COOL", "ok ok ok") gets its polite reply: no rule on the draft hands it over.

@@ -28,12 +28,15 @@ function simplified(text: string): string {
     .trim();
 }
 
-/** The cue of a message, if it is one of the kinds above (checked on the first 500 characters). */
+/** Instructions hidden at the end of a long message count too: the first and the last 500 characters are read. */
+const SCAN_CHARS = 500;
+
+/** The cue of a message, if it is one of the kinds above. */
 export function cueOf(text: string): Cue | null {
-  const head = text.slice(0, 500);
+  const head = text.slice(0, SCAN_CHARS);
   if (APPROVING_EMOJI.test(head.trim())) return "acknowledgement";
   if (words(head).length === 0) return "unreadable";
-  if (INSTRUCTIONS.test(foldText(head))) return "instructions";
+  if (INSTRUCTIONS.test(foldText(head)) || (text.length > SCAN_CHARS && INSTRUCTIONS.test(foldText(text.slice(-SCAN_CHARS))))) return "instructions";
   if (text.length > 120) return null;
   const plain = simplified(head);
   if (GREETING.test(plain)) return "greeting";
