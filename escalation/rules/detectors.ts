@@ -46,6 +46,9 @@ function aiAnsweredInbound(turn: TurnContext) {
     .reverse();
 }
 
+/** Small talk ("thanks", "ok cool", 👍) asked nothing: never an answer that failed. */
+const isSmallTalk = (message: { decision?: { reasonCodes: string[] } }) => message.decision?.reasonCodes.includes(DRAFT_REASON.smallTalk) === true;
+
 export const DETECTOR_FUNCTIONS: Record<DetectorName, Detector> = {
   shouting({ text, params }) {
     const { share, letters } = upperCaseShare(text);
@@ -104,8 +107,9 @@ export const DETECTOR_FUNCTIONS: Record<DetectorName, Detector> = {
     if (!draft?.category || draft.kind !== "answer") return null;
     const needed = params.answers ?? 2;
     let streak = 0;
+    // A thanks or an "ok" between answers says the last one helped: the streak ends there.
     for (const earlier of aiAnsweredInbound(turn)) {
-      if (earlier.decision?.category !== draft.category) break;
+      if (isSmallTalk(earlier) || earlier.decision?.category !== draft.category) break;
       streak += 1;
     }
     return streak >= needed ? `${streak} answers on "${draft.category}" already` : null;

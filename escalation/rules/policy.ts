@@ -4,15 +4,28 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { DRAFT_REASON } from "../../src/agent/reason-codes.js";
+import { Priority } from "../../src/domain/model.js";
 import { ConfigError } from "../../src/errors.js";
 import { foldText, words } from "../../src/kb/text.js";
 import type { Draft, LearnedRoutingSignals, RoutingPolicy, RuleHit, TurnContext } from "../../src/ports/agent-engine.js";
 import { DETECTOR_FUNCTIONS } from "./detectors.js";
+import { negatedBefore } from "./negation.js";
+import { correctKeyWords } from "./typos.js";
 import { AdminRulesFile, RuleSpec, RulesFile } from "./schema.js";
 
-/** Long messages are matched on their first part: enough for intent, bounded in cost. */
+/**
+ * Long messages are matched on their first and last parts (a request for a person often comes last):
+ * enough for intent, bounded in cost whatever the length.
+ */
 const MAX_MATCH_CHARS = 8_000;
-const NEGATION_BEFORE = /\b(not|no|never|dont|don't|do not|didnt|didn't|did not|wont|won't|without|nor|cannot|can't)\b[^.!?,;]{0,18}$/u;
+
+function matchedPart(text: string): string {
+  if (text.length <= MAX_MATCH_CHARS) return text;
+  const half = MAX_MATCH_CHARS / 2;
+  // A full stop between the parts: no pattern spans the cut.
+  return `${text.slice(0, half)} . ${text.slice(-half)}`;
+}
 /** A soft rule yields only to a prediction at least this confident. */
 const SOFT_RULE_CONFIDENCE = 0.8;
 
@@ -112,11 +125,16 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
     return this.evaluate("after", turn, draft).map((evaluation) => evaluation.hit);
   }
 
-  /** Every rule of a stage that fires, with why (for `ask --json` and tests). */
+  /**
+   * Every rule of a stage that fires, with why (for `ask --json` and tests), most urgent first: the first
+   * hit's note is what the customer reads, so hardship's offer of a specialist wins over a plain handoff.
+   */
   evaluate(stage: "before" | "after", turn: TurnContext, draft?: Draft): RuleEvaluation[] {
-    const raw = turn.message.text.length > MAX_MATCH_CHARS ? turn.message.text.slice(0, MAX_MATCH_CHARS) : turn.message.text;
+    const raw = matchedPart(turn.message.text);
     const folded = foldText(raw).replace(/\s+/g, " ").trim();
     const wordLine = ` ${words(raw).join(" ")} `;
+    // Small talk ("thanks!!!", "OK COOL", "ok ok ok") gets its polite reply: no rule on the draft hands it over.
+    if (stage === "after" && draft?.kind === "answer" && draft.reasonCodes.includes(DRAFT_REASON.smallTalk)) return [];
     const aiSafe = new Set(this.options.signals.aiSafeCategories ?? []);
     const yieldsToDraft =
       draft?.category !== undefined && aiSafe.has(draft.category) && draft.confidence >= SOFT_RULE_CONFIDENCE;
@@ -153,22 +171,24 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
         },
       });
     }
-    return results;
+    const rank = (evaluation: RuleEvaluation) => Priority.options.indexOf(evaluation.hit.priority);
+    return results.sort((a, b) => rank(b) - rank(a));
   }
 
   private matchText(rule: CompiledRule, folded: string, wordLine: string): string | null {
     if (rule.patterns.length === 0 && rule.phrases.length === 0) return null;
     if (rule.unless.some((pattern) => pattern.test(folded))) return null;
+    const text = correctKeyWords(folded, rule.spec.typoWords);
     for (const pattern of rule.patterns) {
-      const match = pattern.exec(folded);
+      const match = pattern.exec(text);
       if (!match) continue;
-      if (rule.spec.negatable && NEGATION_BEFORE.test(folded.slice(0, match.index))) continue;
+      if (rule.spec.negatable && negatedBefore(text.slice(0, match.index))) continue;
       return `"${match[0].trim().slice(0, 60)}"`;
     }
     for (const phrase of rule.phrases) {
       const at = wordLine.indexOf(phrase);
       if (at < 0) continue;
-      if (rule.spec.negatable && NEGATION_BEFORE.test(wordLine.slice(0, at))) continue;
+      if (rule.spec.negatable && negatedBefore(wordLine.slice(0, at))) continue;
       return `"${phrase.trim()}"`;
     }
     return null;

@@ -33,13 +33,21 @@ export const RuleSpec = z
     phrases: z.array(z.string().min(1)).default([]),
     unless: z.array(z.string().min(1)).default([]),
     negatable: z.boolean().default(false),
+    /** Key words also matched with one typo ("humen", "agnet"); at least 5 letters each. */
+    typoWords: z.array(z.string().regex(/^\p{Ll}{5,}$/u, "a lower-case word of at least 5 letters")).default([]),
     soft: z.boolean().default(false),
+    /** Fraud, disputes, refund amounts, account security: never yields to a prediction (never soft). */
+    sensitive: z.boolean().default(false),
     detector: z.enum(DETECTORS).optional(),
     params: z.record(z.string(), z.number()).default({}),
     enabled: z.boolean().default(true),
   })
   .refine((rule) => rule.detector !== undefined || rule.patterns.length > 0 || rule.phrases.length > 0, {
     message: "a rule needs patterns, phrases or a detector",
+  })
+  .refine((rule) => !(rule.sensitive && rule.soft), {
+    message: "a sensitive rule (fraud, dispute, refund, account security) never yields, so it cannot be soft",
+    path: ["soft"],
   });
 export type RuleSpec = z.infer<typeof RuleSpec>;
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ChannelKind, Conversation, Message } from "../domain/model.js";
 import { ValidationError } from "../errors.js";
 import type { Brain, TurnContext, TurnDecision } from "../ports/agent-engine.js";
+import { DRAFT_REASON } from "./reason-codes.js";
 
 export const EvalCase = z.object({
   id: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -37,7 +38,10 @@ export interface EvalReport {
   route_accuracy: number;
   human_recall: number | null;
   human_precision: number | null;
+  /** Share of `expect_route: ai` cases the AI answered itself; a clarifying question is not an answer. */
   containment: number | null;
+  /** Share of all cases answered with a clarifying question (route ai, reason `clarification`). */
+  clarification_rate: number;
   category_accuracy: number | null;
   content_pass_rate: number | null;
   guardrail_violations: number;
@@ -131,6 +135,7 @@ export async function evaluateBrain(
   let routedHuman = 0;
   let expectedAi = 0;
   let contained = 0;
+  let clarified = 0;
   let categoryCases = 0;
   let categoryHits = 0;
   let contentCases = 0;
@@ -146,6 +151,8 @@ export async function evaluateBrain(
     latencies.push(clock() - started);
     const { decision } = outcome;
     const problems: string[] = [];
+    const asked = decision.route === "ai" && decision.reasonCodes.includes(DRAFT_REASON.clarification);
+    if (asked) clarified += 1;
     if (decision.route === item.expect_route) routeHits += 1;
     else problems.push("route");
     if (item.expect_route === "human") {
@@ -153,7 +160,7 @@ export async function evaluateBrain(
       if (decision.route === "human") caughtHuman += 1;
     } else {
       expectedAi += 1;
-      if (decision.route === "ai") contained += 1;
+      if (decision.route === "ai" && !asked) contained += 1;
     }
     if (decision.route === "human") routedHuman += 1;
     if (item.expect_category !== undefined) {
@@ -188,6 +195,7 @@ export async function evaluateBrain(
     human_recall: ratio(caughtHuman, expectedHuman),
     human_precision: ratio(caughtHuman, routedHuman),
     containment: ratio(contained, expectedAi),
+    clarification_rate: round(clarified / cases.length),
     category_accuracy: ratio(categoryHits, categoryCases),
     content_pass_rate: ratio(contentHits, contentCases),
     guardrail_violations: violations,

@@ -9,6 +9,7 @@ import { access, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DRAFT_REASON } from "../agent/reason-codes.js";
+import { PROMPT_INJECTION_REASON } from "../guardrails/prompt-injection.js";
 import { singleTurn } from "../agent/evaluate.js";
 import type { ChannelKind } from "../domain/model.js";
 import { errorMessage, ValidationError } from "../errors.js";
@@ -41,7 +42,7 @@ export interface AuditOptions {
 }
 
 /** Replies that ask rather than answer: the outcome depends on what the customer says next. */
-const ASKING_CODES: ReadonlySet<string> = new Set([DRAFT_REASON.clarification, DRAFT_REASON.lowConfidence, DRAFT_REASON.unreadable]);
+const ASKING_CODES: ReadonlySet<string> = new Set([DRAFT_REASON.clarification, DRAFT_REASON.lowConfidence, DRAFT_REASON.unreadable, PROMPT_INJECTION_REASON]);
 const PROGRESS_EVERY = 500;
 
 export function projectedRouteOf(outcome: TurnDecision): ProjectedRoute {

@@ -15,6 +15,7 @@ export function formatEvalReport(report: EvalReport): string {
     `human recall:         ${percent(report.human_recall)}`,
     `human precision:      ${percent(report.human_precision)}`,
     `containment:          ${percent(report.containment)}`,
+    `clarification rate:   ${percent(report.clarification_rate)}`,
     `category accuracy:    ${percent(report.category_accuracy)}`,
     `content pass rate:    ${percent(report.content_pass_rate)}`,
     `guardrail violations: ${report.guardrail_violations}`,

@@ -3,9 +3,12 @@
  * them. A phrase counts when it is frequent enough to trust and far more often escalated than the base
  * rate (smoothed share). Human-only triggers are the near-certain ones; frustration phrases are the
  * escalation-prone ones that carry negative feeling (a small lexicon) or lower satisfaction, across
- * categories rather than inside one topic.
+ * categories rather than inside one topic. A phrase of everyday words only ("account", "never", "never received")
+ * is never mined, and a phrase must be escalated in at least two categories or be seen far more often than the
+ * minimum (one topic's vocabulary is that topic, which the category model already routes).
  */
 import type { MinedPhrase, Signals } from "./format.js";
+import { EVERYDAY_WORDS } from "./everyday-words.js";
 import { STOPWORDS, words } from "./text.js";
 
 export interface MiningTicket {
@@ -32,6 +35,7 @@ interface PhraseStats {
   csatSum: number;
   csatCount: number;
   categories: Set<string>;
+  escalatedCategories: Set<string>;
 }
 
 function phrasesOf(message: string): Set<string> {
@@ -45,6 +49,7 @@ function phrasesOf(message: string): Set<string> {
       if (STOPWORDS.has(first) || STOPWORDS.has(last)) continue;
       if (gram.some((word) => /^\d+$/.test(word))) continue;
       if (size === 1 && first.length < 4) continue;
+      if (gram.every((word) => EVERYDAY_WORDS.has(word) || STOPWORDS.has(word))) continue;
       found.add(gram.join(" "));
     }
   }
@@ -71,7 +76,7 @@ export function mineSignals(tickets: readonly MiningTicket[], options: MiningOpt
     for (const phrase of phrasesOf(ticket.message)) {
       let entry = stats.get(phrase);
       if (!entry) {
-        entry = { total: 0, escalated: 0, csatSum: 0, csatCount: 0, categories: new Set() };
+        entry = { total: 0, escalated: 0, csatSum: 0, csatCount: 0, categories: new Set(), escalatedCategories: new Set() };
         stats.set(phrase, entry);
       }
       entry.total += 1;
@@ -81,10 +86,13 @@ export function mineSignals(tickets: readonly MiningTicket[], options: MiningOpt
         entry.csatCount += 1;
       }
       if (ticket.category && entry.categories.size < 50) entry.categories.add(ticket.category);
+      if (ticket.escalated && ticket.category && entry.escalatedCategories.size < 50) entry.escalatedCategories.add(ticket.category);
     }
   }
 
   const minSupport = Math.max(3, Math.ceil(known.length * 0.002));
+  /** Escalated tickets a phrase needs when they all come from one category (or no category is known). */
+  const singleTopicSupport = Math.max(25, minSupport * 5);
   const smoothing = 2;
   const triggers: Array<MinedPhrase & { rank: number }> = [];
   const frustration: Array<MinedPhrase & { rank: number }> = [];
@@ -101,12 +109,14 @@ export function mineSignals(tickets: readonly MiningTicket[], options: MiningOpt
     const rank = entry.escalated * share;
     const negative = phrase.split(" ").some((word) => NEGATIVE_WORDS.has(word));
     const lowCsat = meanCsat !== null && entry.csatCount >= 3 && entry.csatSum / entry.csatCount <= meanCsat - 0.75;
-    const spread = labelledCategories < 2 || entry.categories.size >= 2;
+    const spread = entry.escalatedCategories.size >= 2 || (entry.escalated >= singleTopicSupport && (labelledCategories < 2 || entry.categories.size >= 2));
     // Low satisfaction alone is weak evidence (escalated tickets score lower anyway): it needs a phrase
     // seen often, in several categories, and almost always escalated.
     const strongLowCsat = lowCsat && entry.total >= 5 && entry.categories.size >= 3 && share >= 0.8;
     if ((negative || strongLowCsat) && spread && share >= 0.6) frustration.push({ ...mined, rank });
-    else if (share >= 0.9 && entry.escalated / entry.total >= 0.9) triggers.push({ ...mined, rank });
+    else if (share >= 0.9 && entry.escalated / entry.total >= 0.9 && (entry.escalatedCategories.size >= 2 || entry.escalated >= singleTopicSupport)) {
+      triggers.push({ ...mined, rank });
+    }
   }
   const top = (list: Array<MinedPhrase & { rank: number }>) =>
     list

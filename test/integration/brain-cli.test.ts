@@ -37,7 +37,7 @@ interface Report {
 }
 
 const EVAL_KEYS = [
-  "cases", "route_accuracy", "human_recall", "human_precision", "containment", "category_accuracy",
+  "cases", "route_accuracy", "human_recall", "human_precision", "containment", "clarification_rate", "category_accuracy",
   "content_pass_rate", "guardrail_violations", "latency_ms", "failures",
 ];
 

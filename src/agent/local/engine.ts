@@ -16,6 +16,7 @@ import { cueOf, cueReply, SPANISH } from "./cues.js";
 import { PassageIndex } from "./retrieval.js";
 import { chooseOption, runTree, type TreeOutcome, type TreePosition } from "./trees.js";
 import { applyContextPatch } from "../conversation-context.js";
+import { PROMPT_INJECTION_REASON } from "../../guardrails/prompt-injection.js";
 import { parseVerificationDetails } from "../identity.js";
 
 /** The engine's working memory inside `conversation.context`. */
@@ -80,7 +81,8 @@ export class LocalEngine implements AgentEngine {
 
     const cue = cueOf(text);
     if (cue === "unreadable" || cue === "instructions") {
-      return make({ kind: "clarify", text: cueReply(cue, lang), reasonCodes: [DRAFT_REASON.unreadable], confidence: 0 }, state);
+      const reason = cue === "instructions" ? PROMPT_INJECTION_REASON : DRAFT_REASON.unreadable;
+      return make({ kind: "clarify", text: cueReply(cue, lang), reasonCodes: [reason], confidence: 0 }, state);
     }
     if (this.accounts.verificationPending(turn)) {
       const resumed = await this.continueVerification(turn, make);

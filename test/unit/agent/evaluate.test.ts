@@ -51,4 +51,21 @@ describe("evaluateBrain", () => {
     // The guard blocked the answer, so one case went to a person: precision is 0, recall has nothing to measure.
     expect(report).toMatchObject({ human_recall: null, human_precision: 0, category_accuracy: null, content_pass_rate: null });
   });
+
+  it("does not count a clarifying question as contained, and reports how often the brain asked one", async () => {
+    const asking = createBrain({
+      routing,
+      guards: [],
+      engine: {
+        name: "asking",
+        async answer(turn) {
+          const unsure = turn.message.text.includes("thing");
+          return { kind: unsure ? "clarify" : "answer", text: unsure ? "Is it A or B?" : "Here it is.", confidence: 0.5, facts: [], reasonCodes: unsure ? ["clarification"] : [], engine: "asking" };
+        },
+      },
+    });
+    const cases = ["the thing", "my thing", "opening hours", "human please"].map((text) => EvalCase.parse({ text, expect_route: text.includes("human") ? "human" : "ai" }));
+    const report = await evaluateBrain(asking, cases);
+    expect(report).toMatchObject({ route_accuracy: 1, containment: 0.3333, clarification_rate: 0.5 });
+  });
 });

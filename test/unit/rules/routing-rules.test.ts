@@ -135,12 +135,147 @@ describe("shipped routing rules", () => {
     expect(firedRules(singleTurn(text))).toContain("refund_or_exception");
   });
 
+  it.each([
+    "what is your refund policy?",
+    "how long do refunds take?",
+    "how long does it take to get my money back?",
+    "when do I get my money back after a return?",
+    "how can I get a refund for my order",
+    "do you offer refunds?",
+  ])("leaves the refund policy question %j to the AI", (text) => {
+    expect(firedRules(singleTurn(text))).toEqual([]);
+  });
+
+  it.each([
+    "can you refund 45",
+    "refund the 30 you took",
+    "how do I get a refund of 45?",
+    "I want 20 dollars back",
+    "give me the fee back",
+    "I want my deposit back",
+    "you promised me a credit",
+    "your agent said you would waive it",
+    "waive it this once",
+    "can I skip a payment",
+  ])("sends the refund amount or exception request %j to a person", (text) => {
+    expect(firedRules(singleTurn(text))).toContain("refund_or_exception");
+  });
+
   it("lets soft rules yield to a confident prediction of a category past tickets show the AI handles", () => {
     const turn = singleTurn("where is my order???");
     expect(policy.evaluate("after", turn, draft({ category: "faq" })).map((item) => item.rule)).toContain("repeated_punctuation");
     expect(policy.evaluate("after", turn, draft({ category: "orders", confidence: 0.95 }))).toEqual([]);
     // Hard rules never yield.
     expect(policy.beforeAnswer(singleTurn("agent please")).map((hit) => hit.code)).toEqual(["human_requested"]);
+  });
+
+  it.each([
+    ["fraud", "There is a charge on my account I don't recognize"],
+    ["dispute", "I was charged twice for one order"],
+    ["policy_exception", "I want a refund of $45 for the order"],
+    ["account_problem", "please close my account"],
+  ])("never lets a confident AI-handled prediction silence the %s rule", (code, text) => {
+    const confident = draft({ category: "orders", confidence: 0.99 });
+    expect(policy.afterAnswer(singleTurn(`${text}!!!`), confident).map((hit) => hit.code)).toContain(code);
+    // The soft frustration signal on the same message does yield to the prediction.
+    expect(policy.afterAnswer(singleTurn(`${text}!!!`), confident).map((hit) => hit.code)).not.toContain("frustration");
+  });
+
+  it("refuses a rule that is both sensitive and soft, from the shipped file or an admin file", () => {
+    expect(() => createRoutingPolicy({ signals, adminRulesText: "rules:\n  - name: fraud\n    soft: true\n" })).toThrow(/fraud.*soft/);
+  });
+
+  it.each([
+    "I lost my job last month",
+    "I was laid off and can't keep up",
+    "I've been made redundant",
+    "I'm furloughed until March",
+    "I'm in hospital this week",
+    "I have cancer and start chemo on Monday",
+    "my dad passed away",
+    "my mother died last week",
+    "the funeral costs wiped me out",
+    "I'm going through a divorce",
+    "I can't afford the next payment",
+    "struggling to pay everything this month",
+    "I'm behind on my bills",
+    "I'm on benefits now",
+    "I'm leaving a domestic abuse situation",
+  ])("treats %j as hardship: a person at once, urgent, offered a specialist", (text) => {
+    const [first] = policy.beforeAnswer(singleTurn(text));
+    expect(first).toMatchObject({ code: "hardship", priority: "urgent" });
+    expect(first?.customerNote).toMatch(/specialist/);
+  });
+
+  it("puts hardship first when other reasons apply too, so its note is the one the customer reads", () => {
+    const hits = policy.beforeAnswer(singleTurn("I want to talk to a person, I lost my job and this is a complaint"));
+    expect(hits.map((hit) => hit.code)).toEqual(["hardship", "human_requested", "complaint"]);
+  });
+
+  it.each(["my phone died, how do I log in on a new one?", "is the collectors edition in stock?", "the card reader is redundant now"])(
+    "does not read %j as hardship",
+    (text) => {
+      expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).not.toContain("hardship");
+    },
+  );
+
+  it.each([
+    "no, I want a human",
+    "can't I just talk to someone?",
+    "why can't I speak to a person",
+    "I can't reach anyone, put me through to a person",
+    "no one answers, get me a manager",
+    "I don't know how to talk to a person here",
+    "I'd like to speak with a representative",
+    "live agent",
+    "can I talk to a customer service rep",
+    "operator",
+    "can I call you?",
+    "is there a phone number?",
+    "do you have a phone number I can call",
+    "get me a supervisor",
+    "I want a manager",
+    "REAL PERSON",
+    "I need a humen",
+    "let me talk to an agnet",
+    "speak to a represenative please",
+    "quiero hablar con una persona",
+    "agente",
+    "necesito un agente",
+    "je voudrais parler à un conseiller",
+    "Je veux parler à quelqu'un",
+  ])("hands a request for a person over: %j", (text) => {
+    expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).toContain("human_requested");
+  });
+
+  it.each([
+    "I don't need a human, just tell me my due date",
+    "I do not want to speak to an agent, what are your hours?",
+    "no need for a person, how do I update my card?",
+    "I managed to pay yesterday, is it showing?",
+    "can I update my phone number?",
+    "what is the phone number on my account?",
+  ])("does not treat %j as a request for a person", (text) => {
+    expect(policy.beforeAnswer(singleTurn(text)).map((hit) => hit.code)).not.toContain("human_requested");
+  });
+
+  it("ends a streak of answers on one topic at a thanks, whatever category the engine gave the thanks", () => {
+    const turn = withHistory("and what about the other thing", [
+      { author: "customer", text: "question one", decision: { category: "faq" } },
+      { author: "ai", text: "answer one" },
+      { author: "customer", text: "question two", decision: { category: "faq" } },
+      { author: "ai", text: "answer two" },
+      { author: "customer", text: "thanks!", decision: { category: "faq", reasonCodes: ["small_talk"] } },
+      { author: "ai", text: "You're welcome!" },
+    ]);
+    expect(policy.evaluate("after", turn, draft()).map((item) => item.rule)).not.toContain("unhelpful_answers");
+  });
+
+  it("hands no small-talk reply over, however it is typed", () => {
+    const smallTalk = draft({ reasonCodes: ["small_talk"], category: undefined });
+    for (const text of ["THANKS SO MUCH FOR ALL YOUR HELP", "thanks!!!", "ok ok ok"]) {
+      expect(policy.afterAnswer(singleTurn(text), smallTalk)).toEqual([]);
+    }
   });
 
   it("merges an admin file over the shipped rules: replace, disable and add by name", () => {
