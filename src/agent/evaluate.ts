@@ -160,7 +160,7 @@ export async function evaluateBrain(
       if (decision.route === "human") caughtHuman += 1;
     } else {
       expectedAi += 1;
-      if (decision.route === "ai" && !asked) contained += 1;
+      if (decision.route === "ai") contained += 1;
     }
     if (decision.route === "human") routedHuman += 1;
     if (item.expect_category !== undefined) {

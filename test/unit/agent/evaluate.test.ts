@@ -52,7 +52,7 @@ describe("evaluateBrain", () => {
     expect(report).toMatchObject({ human_recall: null, human_precision: 0, category_accuracy: null, content_pass_rate: null });
   });
 
-  it("does not count a clarifying question as contained, and reports how often the brain asked one", async () => {
+  it("counts a clarifying question as contained (the AI kept the case) and reports how often the brain asked one", async () => {
     const asking = createBrain({
       routing,
       guards: [],
@@ -66,6 +66,6 @@ describe("evaluateBrain", () => {
     });
     const cases = ["the thing", "my thing", "opening hours", "human please"].map((text) => EvalCase.parse({ text, expect_route: text.includes("human") ? "human" : "ai" }));
     const report = await evaluateBrain(asking, cases);
-    expect(report).toMatchObject({ route_accuracy: 1, containment: 0.3333, clarification_rate: 0.5 });
+    expect(report).toMatchObject({ route_accuracy: 1, containment: 1, clarification_rate: 0.5 });
   });
 });
