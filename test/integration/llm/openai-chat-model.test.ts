@@ -13,7 +13,7 @@ let model: ChatModel;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  model = createOpenAIChatModel({ apiKey: fake.apiKey, baseURL: fake.baseURL, model: "gpt-test", timeoutMs: 400, temperature: 0.1, maxTokens: 300 });
+  model = createOpenAIChatModel({ apiKey: fake.apiKey, baseURL: fake.baseURL, model: "gpt-test", timeoutMs: 2_500, temperature: 0.1, maxTokens: 300 });
 });
 afterAll(async () => fake.close());
 beforeEach(() => {
@@ -96,7 +96,7 @@ describe("OpenAI chat model adapter", () => {
   });
 
   it("times out on a slow answer (the SDK's own retries are off: exactly one request)", async () => {
-    fake.enqueue({ kind: "slow", delayMs: 2_000, then: { kind: "json", json: {} } });
+    fake.enqueue({ kind: "slow", delayMs: 6_000, then: { kind: "json", json: {} } });
     const error = await failure(model.complete(hello));
     expect(error.kind).toBe("timeout");
     expect(error.retryable).toBe(true);
