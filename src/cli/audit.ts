@@ -95,6 +95,7 @@ export const auditCommand: CliCommand = {
         composeBrain: async (kbDir) => {
           // Live quality routing (DATA_DIR/quality.json) is left out: the audit judges history, not today's state.
           const composed = await composeLocalBrain({ kbDir });
+          for (const warning of composed.kb.warnings) process.stderr.write(`warning: ${warning}\n`);
           return { brain: composed.brain, kb: composed.kb, ruleLabels: composed.routing.codeLabels };
         },
       });

@@ -14,5 +14,7 @@ export async function composeCliBrain(kbDir?: string, engine?: string): Promise<
     throw new ValidationError(`--engine must be one of ${ENGINES.join(", ")} (got "${engine}")`);
   }
   const env = loadEnv(engine ? { ...process.env, AI_ENGINE: engine } : process.env);
-  return composeConfiguredBrain(env, kbDir ?? env.KB_DIR);
+  const composed = await composeConfiguredBrain(env, kbDir ?? env.KB_DIR);
+  for (const warning of composed.kb.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return composed;
 }
