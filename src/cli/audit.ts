@@ -10,7 +10,7 @@ import { errorMessage, ValidationError } from "../errors.js";
 import { renderAuditHtml } from "../audit/render-html.js";
 import type { AuditReport } from "../audit/report-types.js";
 import { auditTickets } from "../audit/run.js";
-import { composeLocalBrain } from "../main.js";
+import { composeLocalBrain } from "../main/brain.js";
 import type { CliCommand } from "./cli-command.js";
 import { terminalProgress } from "./progress.js";
 

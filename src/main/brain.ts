@@ -26,6 +26,9 @@ import type { AccountProvider } from "../ports/account-provider.js";
 import type { Brain, ReplyGuard, RoutingPolicy } from "../ports/agent-engine.js";
 import { QUALITY_FILE } from "../qa/quality-file.js";
 
+/** The account data the brain reads (also what `accounts show` uses). */
+export { createAccountProviderFromEnv };
+
 /** An admin's routing rules, merged over the shipped ones, live next to the knowledge base. */
 export const ADMIN_RULES_FILE = "routing-rules.yaml";
 

@@ -1,9 +1,11 @@
 /**
  * The CLI where a user's setup is slightly off: a stale override in the knowledge base is reported on
- * stderr and ignored (the command still answers), a ticket export with bad optional fields builds.
+ * stderr and ignored (the command still answers), a ticket export with bad optional fields builds,
+ * `ask` runs from any directory and ignores a half-configured Slack or Twilio, and `qa review` over an
+ * empty period prints n/a instead of numbers.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -38,4 +40,28 @@ describe("switchboard CLI robustness", () => {
     expect(stdout).toMatch(/skipped line 7: customer_message/);
     expect(stdout).toMatch(/warning: 3 tickets kept without an optional field that did not validate/);
   });
+
+  it("ask works from any directory with the package's knowledge base, whatever the Slack and Twilio settings", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "cwd-"));
+    const env: NodeJS.ProcessEnv = { ...process.env, SLACK_BOT_TOKEN: "xoxb-1", TWILIO_API_URL: "not a url", LOG_LEVEL: "silent" };
+    delete env.KB_DIR;
+    const { stdout } = await cli(["ask", "--json", "What happens if I miss a payment?"], { cwd: elsewhere, env });
+    expect(JSON.parse(stdout)).toMatchObject({ route: "ai", category: "late_fees" });
+  });
+
+  it("qa review over a period with no conversations prints n/a, not NaN or zeros", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qa-empty-"));
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, AI_ENGINE: "local", LOG_LEVEL: "silent" };
+    delete env.DATABASE_URL;
+    const { stdout } = await cli(["qa", "review", "--since", "1d", "--out", join(dir, "report.md")], { cwd: dir, env });
+    expect(stdout).toContain("Reviewed 0 AI-handled conversations");
+    expect(stdout).toContain("overall n/a/5");
+    expect(stdout).toContain("CSAT mean n/a");
+    expect(stdout).not.toMatch(/NaN|0\.00\/5/);
+    const markdown = await readFile(join(dir, "report.md"), "utf8");
+    expect(markdown).toContain("| **Overall** | **n/a** |");
+    expect(markdown).not.toContain("NaN");
+    const json = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as { averages: Record<string, number | null> };
+    expect(Object.values(json.averages).every((value) => value === null)).toBe(true);
+  }, 60_000);
 });
