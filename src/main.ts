@@ -212,8 +212,9 @@ export async function startSwitchboard(options: StartOptions = {}): Promise<Runn
     if (role !== "web") {
       let brain = options.brain;
       if (!brain) {
-        const composed = await composeConfiguredBrain(env, env.KB_DIR, { logger, metrics: new LlmMetrics(metrics.registry), redisUrl: redis.url, prefix });
+        const composed = await composeConfiguredBrain(env, env.KB_DIR, { logger, metrics: new LlmMetrics(metrics.registry), redisUrl: redis.url, prefix, rateLimiter });
         onClose("brain", async () => composed.close?.());
+        for (const warning of composed.kb.warnings) logger.warn({ kbDir: env.KB_DIR }, warning);
         brain = composed.brain;
       }
       const turns = new TurnProcessor({ store, queue, brain, channels, events, availability: deskBundle.availability ?? ALWAYS_AVAILABLE, metrics, logger, now });

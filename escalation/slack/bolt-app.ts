@@ -95,19 +95,36 @@ export function dedupeKeyOf(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** What the replay filter needs of Bolt's middleware arguments. */
+export interface SlackRequestArgs {
+  body: unknown;
+  context: { retryNum?: number | undefined };
+  ack?: unknown;
+  next: () => Promise<void>;
+}
+
+/**
+ * Retries (X-Slack-Retry-Num) and replays of a request we already took carry the same id: drop them.
+ * The id is remembered only once the listener has enqueued the work: if the process dies or the queue
+ * fails in between, Slack's retry is processed instead of being dropped as "seen" (an agent's reply would
+ * be lost). Two deliveries racing past the check are harmless: thread replies are enqueued under a job id
+ * per Slack message and their task applies each message once.
+ */
+export async function dropReplays(deps: { once: OnceGuard; logger: Logger }, args: SlackRequestArgs): Promise<void> {
+  const key = dedupeKeyOf(args.body as Record<string, unknown>);
+  if (key && (await deps.once.seen(key))) {
+    deps.logger.info({ key, retryNum: args.context.retryNum }, "Slack request seen before; ignored");
+    if (typeof args.ack === "function") await (args.ack as () => Promise<void>)();
+    return;
+  }
+  await args.next();
+  if (key) await deps.once.remember(key, DEDUPE_TTL_MS);
+}
+
 export function registerDeskListeners(app: App, deps: { queue: WorkQueue; once: OnceGuard; deskChannels: readonly string[]; logger: Logger }): void {
   const channels = new Set(deps.deskChannels);
 
-  // Retries (X-Slack-Retry-Num) and replays of a request we already took carry the same id: drop them.
-  app.use(async (args) => {
-    const key = dedupeKeyOf(args.body as Record<string, unknown>);
-    if (key && !(await deps.once.firstTime(key, DEDUPE_TTL_MS))) {
-      deps.logger.info({ key, retryNum: args.context.retryNum }, "Slack request seen before; ignored");
-      if ("ack" in args && typeof args.ack === "function") await args.ack();
-      return;
-    }
-    await args.next();
-  });
+  app.use(async (args) => dropReplays(deps, args));
 
   app.action(ACTION_NAMESPACE, async ({ ack, body, action }) => {
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) {

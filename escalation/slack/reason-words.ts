@@ -25,6 +25,7 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
   ungrounded_figure: "AI draft had an amount or date it could not back up",
   guardrail_blocked: "AI draft blocked by a guardrail",
   low_confidence: "AI was not confident",
+  unsupported_language: "Customer wrote in a language the AI has no answers in",
   no_answer: "AI had no answer",
   category_rule: "Category always goes to a person",
   adaptive_rule: "Satisfaction in this category is low",

@@ -4,16 +4,22 @@
  *   2. the web chat channel checked a signed customer token and put `meta.verifiedCustomerId` on the message;
  *   3. on SMS / WhatsApp, the sender's own number matches the phone on an account;
  *   4. otherwise a short flow: ask for the account e-mail plus an order number, check both, at most
- *      `maxAttempts` tries, then a person takes over.
+ *      `maxAttempts` tries, then a person takes over. With an `attemptLimiter` (Redis in production) the
+ *      checks of one claimed e-mail are also limited across conversations: opening a new web chat does
+ *      not buy an attacker fresh tries.
+ * The order number is compared in constant time against every order on record (a decoy when the e-mail
+ * is unknown), so a mismatch takes as long as a match.
  * Non-disclosure: nothing the customer is told depends on whether an e-mail, phone, order or account
  * exists. The reply to wrong details is the same for an unknown e-mail, a known e-mail with a wrong order,
  * or a malformed message. Customer-typed ids are never accepted as proof.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { PHONE_CHANNEL_KINDS, normalisePhoneNumber } from "../domain/phone-number.js";
 import { UpstreamError } from "../errors.js";
 import type { AccountProvider, Customer } from "../ports/account-provider.js";
 import type { TurnContext } from "../ports/agent-engine.js";
+import type { RateLimiter } from "../ports/work-queue.js";
 import type { ContextPatch } from "./conversation-context.js";
 
 export { signCustomerToken, verifyCustomerToken, type CustomerTokenVerdict } from "./customer-token.js";
@@ -42,6 +48,12 @@ export interface IdentityOptions {
   maxAttempts?: number;
   /** A verification flow left idle this long starts over (default 60 minutes). */
   flowTtlMinutes?: number;
+  /**
+   * Limits checks of one claimed e-mail across conversations: `maxAttempts` at once, one more every
+   * `attemptWindowMinutes / maxAttempts` (default 60 minutes for the whole allowance).
+   */
+  attemptLimiter?: RateLimiter;
+  attemptWindowMinutes?: number;
 }
 
 export const IDENTITY_CONTEXT_KEY = "identity";
@@ -110,14 +122,47 @@ function canonicalOrderNumber(value: string): string {
   return value.trim().replace(/^#/, "").replace(/\s+/g, "").toUpperCase();
 }
 
-/** `48213`, `#48213` and `ORD-48213` name the same order when the record is `48213` or `ORD-48213`. */
+/** Equal-length digests compared with timingSafeEqual: the time does not depend on where values differ. */
+function sameSecretly(a: string, b: string): boolean {
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}
+
+/**
+ * `48213`, `#48213` and `ORD-48213` name the same order when the record is `48213` or `ORD-48213`.
+ * Every comparison runs whatever the earlier ones gave (no short circuit).
+ */
 export function sameOrderNumber(recorded: string, typed: string): boolean {
   const a = canonicalOrderNumber(recorded);
   const b = canonicalOrderNumber(typed);
-  if (a === b) return true;
   const digitsA = a.replace(/\D/g, "");
   const digitsB = b.replace(/\D/g, "");
-  return digitsA.length >= 4 && digitsA === digitsB && (/^\d+$/.test(a) || /^\d+$/.test(b));
+  const whole = sameSecretly(a, b);
+  const digits = sameSecretly(digitsA, digitsB);
+  const digitForm = digitsA.length >= 4 && (/^\d+$/.test(a) || /^\d+$/.test(b));
+  return whole || (digits && digitForm);
+}
+
+/** Compared against when the e-mail is unknown, so that path does the same work as a known one. */
+const DECOY_ORDER = "ORD-00000000";
+
+/** Whether `typed` names one of `recorded` (all of them are compared). */
+function namesAnOrder(recorded: readonly string[], typed: string): boolean {
+  let found = false;
+  for (const id of recorded.length > 0 ? recorded : [DECOY_ORDER]) found = sameOrderNumber(id, typed) || found;
+  return recorded.length > 0 && found;
+}
+
+/** The limiter's key for a claimed e-mail: hashed, so Redis holds no addresses. */
+function attemptKey(email: string): string {
+  return `identity:email:${createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32)}`;
+}
+
+/** Takes one check from the claimed e-mail's allowance (shared by every conversation); false when spent. */
+async function checkAllowed(email: string, maxAttempts: number, options: IdentityOptions): Promise<boolean> {
+  if (!options.attemptLimiter) return true;
+  const windowSeconds = (options.attemptWindowMinutes ?? 60) * 60;
+  const { allowed } = await options.attemptLimiter.take(attemptKey(email), { perSecond: maxAttempts / windowSeconds, burst: maxAttempts });
+  return allowed;
 }
 
 function verified(customer: Customer, method: IdentityMethod, extra: { resumeText?: string; acknowledgement?: string } = {}): IdentityOutcome {
@@ -140,7 +185,7 @@ export async function resolveIdentity(turn: TurnContext, accounts: AccountProvid
       const start: FlowState = { step: "awaiting_details", attempts: 0, startedAt: turn.now.toISOString(), ...(resumeText ? { resumeText } : {}) };
       return { kind: "needs_verification", reply: VERIFICATION_REPLIES.ask, contextPatch: { [IDENTITY_CONTEXT_KEY]: start } };
     }
-    return await checkDetails(turn, accounts, state, maxAttempts);
+    return await checkDetails(turn, accounts, state, maxAttempts, options);
   } catch (error) {
     return unavailable(error);
   }
@@ -167,7 +212,7 @@ async function knownCustomer(turn: TurnContext, accounts: AccountProvider): Prom
   return undefined;
 }
 
-async function checkDetails(turn: TurnContext, accounts: AccountProvider, state: FlowState, maxAttempts: number): Promise<IdentityOutcome> {
+async function checkDetails(turn: TurnContext, accounts: AccountProvider, state: FlowState, maxAttempts: number, options: IdentityOptions): Promise<IdentityOutcome> {
   const parsed = parseVerificationDetails(turn.message.text);
   const email = parsed.email ?? state.email;
   const orderNumber = parsed.orderNumber ?? state.orderNumber;
@@ -181,10 +226,14 @@ async function checkDetails(turn: TurnContext, accounts: AccountProvider, state:
     return { kind: "in_progress", reply, attemptsLeft, contextPatch: { [IDENTITY_CONTEXT_KEY]: next } };
   }
 
+  // Spent across conversations: a person takes over, and the details are not even checked.
+  if (!(await checkAllowed(email, maxAttempts, options))) {
+    return { kind: "escalate", reasonCode: "verification_failed", reply: VERIFICATION_REPLIES.failed, contextPatch: abandonVerification() };
+  }
   const customer = await accounts.findCustomer({ email });
   // An unknown e-mail and a wrong order number lead to the same outcome below, word for word.
   const orders = customer ? await accounts.getOrders(customer.id) : [];
-  if (customer && orders.some((order) => sameOrderNumber(order.id, orderNumber))) {
+  if (namesAnOrder(orders.map((order) => order.id), orderNumber) && customer) {
     return verified(customer, "email_order", {
       ...(state.resumeText ? { resumeText: state.resumeText } : {}),
       acknowledgement: VERIFICATION_REPLIES.verified,

@@ -17,4 +17,8 @@ export const DRAFT_REASON = {
   decisionTree: "decision_tree",
   /** An account change restated, confirmed, done or cancelled. */
   accountAction: "account_action",
+  /** The customer asked for a person in words the engine recognised itself (routing rules use the same code). */
+  humanRequested: "human_requested",
+  /** The customer wrote in a language the knowledge base has nothing in. */
+  unsupportedLanguage: "unsupported_language",
 } as const;

@@ -98,6 +98,8 @@ export class AuditCollector {
   lastCreated: number | undefined;
   withDate = 0;
   invalidDates = 0;
+  /** Usable tickets that lost an optional field that did not validate. */
+  ticketsWithDroppedFields = 0;
   readonly coverage = { agent_response: 0, category: 0, escalated: 0, csat: 0, resolution_minutes: 0, channel: 0, created_at: 0 };
   readonly csatDistribution: Record<"1" | "2" | "3" | "4" | "5", number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
   csatSum = 0;
@@ -233,6 +235,10 @@ export class AuditCollector {
       this.csatCount += 1;
       const bucket = String(Math.min(5, Math.max(1, Math.round(ticket.csat)))) as keyof AuditCollector["csatDistribution"];
       this.csatDistribution[bucket] += 1;
+    }
+    if (ticket.droppedFields) {
+      this.ticketsWithDroppedFields += 1;
+      if (ticket.droppedFields.some((field) => field.startsWith("created_at "))) this.invalidDates += 1;
     }
     if (ticket.createdAt !== undefined) {
       coverage.created_at += 1;

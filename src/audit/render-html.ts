@@ -195,6 +195,7 @@ function dataSection(report: AuditReport): Markup {
     markup`<h2>8. Data problems</h2>`,
     table(["Problem", "Rows"], [
       ["Bad rows (skipped, see below)", count(problems.badRows)],
+      ["Tickets kept without a bad optional field", count(problems.ticketsWithDroppedFields)],
       ["Empty messages", count(problems.emptyMessages)],
       ["Exact duplicate rows", count(problems.duplicateRows)],
       ["Ids used for different tickets", count(problems.conflictingIds)],

@@ -146,6 +146,8 @@ export interface AuditReport {
   withoutResponses: Array<{ id: string; name: string; tickets: number }>;
   dataProblems: {
     badRows: number;
+    /** Tickets kept without an optional field that did not validate (a bad date, an unknown channel). */
+    ticketsWithDroppedFields: number;
     byKind: Array<{ kind: string; rows: number }>;
     examples: Array<{ line: number; problem: string }>;
     emptyMessages: number;

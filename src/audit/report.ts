@@ -197,6 +197,7 @@ export function buildAuditReport(context: ReportContext): AuditReport {
       .map(({ id, name, tickets }) => ({ id, name, tickets })),
     dataProblems: {
       badRows: collector.badRows,
+      ticketsWithDroppedFields: collector.ticketsWithDroppedFields,
       byKind: collector.problemKinds.entries().map(([kind, rows]) => ({ kind, rows })),
       examples: collector.problems,
       emptyMessages: collector.emptyMessages,

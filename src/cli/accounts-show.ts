@@ -8,7 +8,7 @@ import { fetchAccountSnapshot } from "../agent/account-snapshot.js";
 import { parseArgs } from "node:util";
 import { formatCustomerDate, formatMoney, formatPercent } from "../agent/customer-format.js";
 import { loadEnv } from "../config/env.js";
-import { createAccountProviderFromEnv } from "../main.js";
+import { createAccountProviderFromEnv } from "../main/brain.js";
 import type { AccountProvider, Customer, CustomerLookup, Dispute, Order, PaymentPlan, Refund } from "../ports/account-provider.js";
 import type { CliCommand } from "./commands.js";
 

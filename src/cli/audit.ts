@@ -10,7 +10,7 @@ import { errorMessage, ValidationError } from "../errors.js";
 import { renderAuditHtml } from "../audit/render-html.js";
 import type { AuditReport } from "../audit/report-types.js";
 import { auditTickets } from "../audit/run.js";
-import { composeLocalBrain } from "../main.js";
+import { composeLocalBrain } from "../main/brain.js";
 import type { CliCommand } from "./cli-command.js";
 import { terminalProgress } from "./progress.js";
 
@@ -95,6 +95,7 @@ export const auditCommand: CliCommand = {
         composeBrain: async (kbDir) => {
           // Live quality routing (DATA_DIR/quality.json) is left out: the audit judges history, not today's state.
           const composed = await composeLocalBrain({ kbDir });
+          for (const warning of composed.kb.warnings) process.stderr.write(`warning: ${warning}\n`);
           return { brain: composed.brain, kb: composed.kb, ruleLabels: composed.routing.codeLabels };
         },
       });

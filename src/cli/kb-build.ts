@@ -49,6 +49,9 @@ export const kbBuildCommand: CliCommand = {
     ];
     for (const problem of problems.slice(0, 10)) lines.push(`  skipped line ${problem.line}: ${problem.problem}`);
     if (counts.rowsSkipped > 10) lines.push(`  ... ${counts.rowsSkipped - 10} more skipped rows (see manifest.json)`);
+    if (counts.ticketsWithDroppedFields > 0) {
+      lines.push(`  warning: ${counts.ticketsWithDroppedFields} tickets kept without an optional field that did not validate (a bad date, an unknown channel...)`);
+    }
     process.stdout.write(`${lines.join("\n")}\n`);
     if (withModel) {
       const { modelAssistedBuild } = await import("./kb-model.js");

@@ -14,7 +14,7 @@ import { proposeWithModel } from "../kb/model-assist/propose.js";
 import { PROPOSALS_FILE, Proposals } from "../kb/model-assist/proposals.js";
 import { stableJson } from "../kb/stable-json.js";
 import { createLogger } from "../logging/logger.js";
-import { createOpenAIModelFromEnv } from "../main.js";
+import { createOpenAIModelFromEnv } from "../main/brain.js";
 import type { CliCommand } from "./cli-command.js";
 
 export async function readProposals(path: string): Promise<Proposals | null> {

@@ -12,11 +12,13 @@ import { loadEnv } from "../config/env.js";
 import { errorMessage, ValidationError } from "../errors.js";
 import { maskForModel } from "../guardrails/mask-for-model.js";
 import { createLogger } from "../logging/logger.js";
-import { composeLocalBrain, createOpenAIModelFromEnv, openStoreFromEnv } from "../main.js";
+import { composeLocalBrain, createOpenAIModelFromEnv } from "../main/brain.js";
+import { openStoreFromEnv } from "../main/store.js";
 import { DEFAULT_QUALITY_THRESHOLDS, QUALITY_FILE, QualityThresholds, readQualityFile, writeQualityFile } from "../qa/quality-file.js";
-import { renderHtml, renderMarkdown } from "../qa/report-render.js";
+import { n, renderHtml, renderMarkdown } from "../qa/report-render.js";
 import { qualityFileOf, runQaReview } from "../qa/review.js";
 import { MAX_REVIEW } from "../qa/review-set.js";
+import { defaultKbDir } from "./cli-brain.js";
 import type { CliCommand } from "./cli-command.js";
 
 /** `2026-03-01`, an ISO date-time, or a span back from now: `7d`, `36h`. */
@@ -77,7 +79,7 @@ export const qaReviewCommand: CliCommand = {
     const qualityPath = resolve(values.quality ?? join(env.DATA_DIR, QUALITY_FILE));
 
     // Today's routing rules re-check the messages the AI answered (hard triggers it answered past).
-    const routing = await composeLocalBrain({ kbDir: env.KB_DIR }).then(
+    const routing = await composeLocalBrain({ kbDir: defaultKbDir(env) }).then(
       (composed) => composed.routing,
       (error: unknown) => {
         process.stderr.write(`qa review: no routing re-check (${errorMessage(error)})\n`);
@@ -112,7 +114,8 @@ export const qaReviewCommand: CliCommand = {
       }
       const lines = [
         `Reviewed ${report.conversations} AI-handled conversations since ${since.toISOString()} (scored by ${report.scoring}).`,
-        `  overall ${report.averages.overall.toFixed(2)}/5; flagged ${report.flagged}; dissatisfied ${report.dissatisfied}; CSAT mean ${report.csat.mean ?? "-"} (${report.csat.responses} answers)`,
+        ...(report.conversations === 0 ? ["  nothing to score in this period: every metric is n/a"] : []),
+        `  overall ${n(report.averages.overall)}/5; flagged ${report.flagged}; dissatisfied ${report.dissatisfied}; CSAT mean ${n(report.csat.mean)} (${report.csat.responses} answers)`,
         ...report.mustHuman.map((entry) => `  routed to people until they recover: ${entry.category} (${entry.reason})`),
         `Report: ${out === jsonPath ? "" : `${out} and `}${jsonPath}${values["no-quality"] ? "" : `; quality file: ${qualityPath}`}`,
       ];

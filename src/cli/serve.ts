@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
-import { startSwitchboard, type Role } from "../main.js";
+import type { Role } from "../main.js";
 import type { CliCommand } from "./cli-command.js";
 
 const ROLES: readonly Role[] = ["web", "worker", "all"];
@@ -19,6 +19,8 @@ export const serveCommand: CliCommand = {
     if (!ROLES.includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(", ")} (got "${values.role}")`);
 
     const started = performance.now();
+    // Loaded here, not at the top: the other commands never load the channels and the desk.
+    const { startSwitchboard } = await import("../main.js");
     const running = await startSwitchboard({ role });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const where = running.url ? `Web chat: ${running.publicUrl}/  (listening on ${running.url})` : "worker only: no HTTP server";

@@ -117,15 +117,31 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export const REQUIRED_TOGETHER: ReadonlyArray<{ when: keyof Env; equals?: string; need: Array<keyof Env> }> = [
-  { when: "AI_ENGINE", equals: "openai", need: ["OPENAI_API_KEY"] },
-  { when: "SLACK_BOT_TOKEN", need: ["SLACK_SIGNING_SECRET", "SLACK_ESCALATION_CHANNEL"] },
+/**
+ * Settings that only make sense together, per part of the system. Socket Mode (SLACK_APP_TOKEN) needs no
+ * signing secret: events arrive over the app's own WebSocket, not signed HTTP requests.
+ */
+export const REQUIRED_TOGETHER: ReadonlyArray<{ part: "brain" | "desk"; when: keyof Env; equals?: string; unless?: keyof Env; need: Array<keyof Env> }> = [
+  { part: "brain", when: "AI_ENGINE", equals: "openai", need: ["OPENAI_API_KEY"] },
+  { part: "desk", when: "SLACK_BOT_TOKEN", need: ["SLACK_ESCALATION_CHANNEL"] },
+  { part: "desk", when: "SLACK_BOT_TOKEN", unless: "SLACK_APP_TOKEN", need: ["SLACK_SIGNING_SECRET"] },
 ];
 
+/** Channel and desk settings: a brain-only run (`ask`, `eval`) neither reads nor checks them. */
+const CHANNEL_AND_DESK_SETTING = /^(?:SLACK|TWILIO)_/;
+
+export interface LoadEnvOptions {
+  /** "brain": only what the brain uses is validated; channel and desk settings are left out. */
+  scope?: "all" | "brain";
+}
+
 /** Parse and check the environment; throws ConfigError listing every problem at once. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: NodeJS.ProcessEnv = process.env, options: LoadEnvOptions = {}): Env {
+  const brainOnly = options.scope === "brain";
   const blanksRemoved = Object.fromEntries(
-    Object.entries(source).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ""),
+    Object.entries(source).filter(
+      ([key, value]) => key in EnvSchema.shape && value !== undefined && value !== "" && !(brainOnly && CHANNEL_AND_DESK_SETTING.test(key)),
+    ),
   );
   const parsed = EnvSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
@@ -139,8 +155,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   const missing: string[] = [];
   for (const rule of REQUIRED_TOGETHER) {
+    if (brainOnly && rule.part !== "brain") continue;
     const value = env[rule.when];
-    const active = rule.equals === undefined ? value !== undefined : value === rule.equals;
+    const active = (rule.equals === undefined ? value !== undefined : value === rule.equals) && (rule.unless === undefined || env[rule.unless] === undefined);
     if (!active) continue;
     for (const name of rule.need) {
       if (env[name] === undefined) {

@@ -7,25 +7,13 @@
  * $89.99; the same amount with "I'll refund you" does not.
  */
 import type { ReplyGuard } from "../ports/agent-engine.js";
-import { extractFigures, groundingKeys, type FigureContext } from "./figures.js";
+import { OUTCOME_RULES } from "./exception-outcomes.js";
+import { affirmedMatch, CONDITIONAL_REFUND, negatedBefore, type ExceptionRule } from "./exception-rule.js";
+import { extractFigures, groundingKeys } from "./figures.js";
 import { canonicalText, sentencesOf, shorten } from "./text.js";
 import { fail, pass, trustedFacts } from "./verdict.js";
 
 export const NO_POLICY_EXCEPTION = "no_policy_exception";
-
-interface SentenceContext {
-  sentence: string;
-  /** Account facts' text, lower-case: what the records say happened. */
-  records: string;
-  /** Money keys held by refund records. */
-  refundAmounts: Set<string>;
-  figures: FigureContext;
-}
-
-interface ExceptionRule {
-  name: string;
-  matches(context: SentenceContext): boolean;
-}
 
 /** Words between "I/we" and the verb that make it a promise or a deed rather than a description. */
 const MODAL =
@@ -41,18 +29,13 @@ const OWED_OBJECT = /\b(payments?|installments?|balance|months?|weeks?|days|more
 /** Verbs that only grant something with an exception object ("we applied your payment" is a report). */
 const CORE_ONLY_VERB = /^(add|apply|applied|applying|issu|offer|approv|grant|send|sent)/;
 
-const CONDITIONAL_REFUND = /\b(once|when|after|as soon as|if)\b[^.]{0,60}\b(merchant|store|return|returned|processes|processed|confirms)\b/;
 const PROMISE_MARKER = /\b(?:i|we)\b\s*(?:'ll|'d|will|can|could|would|shall|am going to|are going to|'m going to|'re going to)\b|\byou\s*(?:'ll|will)\s+(?:get|receive|be)\b/;
 
 const firstPersonGrant = new RegExp(`${FIRST_PERSON}${GRANT_VERBS}\\b`);
+/** "I went ahead and removed", "we looked into it and will refund": a deed joined to the subject by "and". */
+const coordinatedGrant = new RegExp(`\\b(?:i|we)\\b('ll|'ve|'m|'re|'d)?(?:\\s+(?!and\\b)[a-z']+){1,5}\\s+and\\b((?:\\s*${MODAL}\\b)*)\\s*${GRANT_VERBS}\\b`);
 const loweredRate = new RegExp(`${FIRST_PERSON}(lower|reduce|cut|drop|decrease)\\w*\\s+(?:your\\s+|the\\s+)?(apr|interest|rate|balance|payment amount|minimum)`);
 const refundWord = /\b(refund\w*|reimburs\w*|money back|pay you back|credit(?:ed)? back|credit(?:ed)? (?:to )?your)\b/;
-
-/** A negation shortly before `index` ("I can't waive", "we never remove fees") turns a grant into a refusal. */
-function negatedBefore(sentence: string, index: number): boolean {
-  const before = sentence.slice(Math.max(0, index - 40), index).replace(/\bno (?:worries|problem|stress|need to worry)\b/g, " ");
-  return /\b(?:not|never|no longer|cannot|can't|unable|won't|don't|doesn't|isn't|aren't|wasn't|without|nor|no)\b|n't\b/.test(before);
-}
 
 /**
  * "a specialist can review the fee", "waived only if a specialist approves it": a person decides, which is
@@ -61,12 +44,7 @@ function negatedBefore(sentence: string, index: number): boolean {
 const PERSON_DECIDES = /\b(?:specialists?|team|agents?|person|people|someone|colleagues?|humans?|staff|representatives?|merchant|store)\b[^.]{0,40}\b(?:can|could|may|might|will|would|decides?|approves?|reviews?)\b/;
 
 function grantedWord(sentence: string, pattern: RegExp): boolean {
-  if (PERSON_DECIDES.test(sentence)) return false;
-  const global = new RegExp(pattern.source, "g");
-  for (const match of sentence.matchAll(global)) {
-    if (!negatedBefore(sentence, match.index)) return true;
-  }
-  return false;
+  return !PERSON_DECIDES.test(sentence) && affirmedMatch(sentence, pattern);
 }
 
 const FEE_WORDS = /\b(?:late fees?|fees?|charges?|penalt(?:y|ies)|interest|balance|what you owe|amount due)\b/;
@@ -78,22 +56,31 @@ const LENIENCY_IDIOM =
   /\b(?:let (?:it|that|this|you) slide|consider (?:it|that|this|the [a-z ]{1,24}) (?:gone|forgiven|waived|handled|sorted|taken care of|cancell?ed)|(?:this one|it|that)(?:'s| is) on us|on the house|off the hook|we(?:'ll| will) overlook|(?:i|we)(?:'ll| will) make an exception)\b/;
 const DEFERRAL_IDIOM = /\b(?:payments?|installments?|it|due date|bill)\b[^.]{0,30}\b(?:can wait|bumped (?:back|out)|pushed (?:back|out)|later is fine|is fine later|no rush)\b|\bno rush (?:on|with|to pay)\b|\bpay (?:it )?(?:whenever|when(?:ever)? you can)\b/;
 
+const NEGATION = /\b(?:not|never|cannot|unable|without|nor|no)\b|n't\b/;
+
+/** Whether a first-person match (groups: contraction, modal words, verb) grants an exception. */
+function grantsException(sentence: string, grant: RegExpExecArray): boolean {
+  const promised = Boolean(grant[1]) || (grant[2] ?? "").trim().length > 0;
+  const verb = grant[3] ?? "";
+  const rest = sentence.slice(grant.index + grant[0].length, grant.index + grant[0].length + 80);
+  if (/^(pause|paus|freez|froze)/.test(verb) && /\bdispute/.test(sentence)) return false; // paused by a dispute: policy
+  if (/^(refund|credit|reimburs)/.test(verb) && CONDITIONAL_REFUND.test(sentence) && !/[$€£]\s?\d|\d\s?(dollars|usd)/.test(sentence)) return false;
+  if (/^(waiv|forgiv|forgave|compensat|reimburs|refund|extend|defer|postpon|skip|make an exception|made an exception|let you off|write off|wrote off|written off|comp)/.test(verb)) return true;
+  // "we offer Pay in 4" describes the product; "I can offer you", "we gave you" grant something.
+  const deed = promised || /(ed|gave|given|took|taken|made|applied)$/.test(verb) || /^(knock|push|hold|take|let)/.test(verb);
+  if (deed && /^credit/.test(verb)) return true; // "I've credited your account": money given, whatever the object
+  if (CORE_ONLY_VERB.test(verb) && /^\s*(?:your|the|that|this)\s+(?:payment|installment)\b/.test(rest)) return false; // "we applied your payment of $60.00"
+  return deed && (EXCEPTION_OBJECT.test(rest) || (!CORE_ONLY_VERB.test(verb) && OWED_OBJECT.test(rest)));
+}
+
 const RULES: readonly ExceptionRule[] = [
   {
     name: "an exception granted in the first person",
     matches: ({ sentence }) => {
-      const grant = firstPersonGrant.exec(sentence);
-      if (!grant) return false;
-      const promised = Boolean(grant[1]) || (grant[2] ?? "").trim().length > 0;
-      const verb = grant[3] ?? "";
-      const rest = sentence.slice(grant.index + grant[0].length, grant.index + grant[0].length + 80);
-      if (/^(pause|paus|freez|froze)/.test(verb) && /\bdispute/.test(sentence)) return false; // paused by a dispute: policy
-      if (/^(refund|credit|reimburs)/.test(verb) && CONDITIONAL_REFUND.test(sentence) && !/[$€£]\s?\d|\d\s?(dollars|usd)/.test(sentence)) return false;
-      if (/^(waiv|forgiv|forgave|compensat|reimburs|refund|extend|defer|postpon|skip|make an exception|made an exception|let you off|write off|wrote off|written off|comp)/.test(verb)) return true;
-      // "we offer Pay in 4" describes the product; "I can offer you", "we gave you" grant something.
-      const deed = promised || /(ed|gave|given|took|taken|made|applied)$/.test(verb) || /^(knock|push|hold|take|let)/.test(verb);
-      if (CORE_ONLY_VERB.test(verb) && /^\s*(?:your|the|that|this)\s+(?:payment|installment)\b/.test(rest)) return false; // "we applied your payment of $60.00"
-      return deed && (EXCEPTION_OBJECT.test(rest) || (!CORE_ONLY_VERB.test(verb) && OWED_OBJECT.test(rest)));
+      const direct = firstPersonGrant.exec(sentence);
+      if (direct && grantsException(sentence, direct)) return true;
+      const coordinated = coordinatedGrant.exec(sentence);
+      return coordinated !== null && !NEGATION.test(coordinated[0]) && grantsException(sentence, coordinated);
     },
   },
   {
@@ -112,7 +99,7 @@ const RULES: readonly ExceptionRule[] = [
   {
     name: "a waiver, reversal or extension stated as done or coming",
     matches: ({ sentence, records }) => {
-      const done = /\b(fee|fees|charge|charges|interest|penalt\w*|payment|payments|installment|installments|balance|due date|deadline)\b[^.]{0,40}\b(?:has been|have been|was|were|will be|'ll be|is being|are being|is now|are now|got|gets)\s+(waived|removed|reversed|refunded|credited|forgiven|cancell?ed|dropped|written off|extended|deferred|postponed|skipped|paused|frozen)\b/.exec(sentence);
+      const done = /\b(fee|fees|charge|charges|interest|penalt\w*|payment|payments|installment|installments|balance|due date|deadline|account|card)\b[^.]{0,40}\b(?:has been|have been|was|were|will be|'ll be|is being|are being|is now|are now|got|gets)\s+(waived|removed|reversed|refunded|credited|forgiven|cancell?ed|dropped|written off|extended|deferred|postponed|skipped|paused|frozen)\b/.exec(sentence);
       if (!done) return false;
       const verb = done[2] ?? "";
       if (/^(skipped)$/.test(verb)) return true;
@@ -171,6 +158,7 @@ const RULES: readonly ExceptionRule[] = [
       /\b(te |le |les )?(reembolsaremos|reembolsamos|vamos a reembolsar|hemos reembolsado|devolveremos (?:el|tu|su) dinero|condonaremos|eximiremos|eliminaremos (?:el|la|los|las) (?:cargo|comisi[oó]n|recargo|multa)|anularemos (?:el|la) (?:cargo|comisi[oó]n))\b/.test(sentence) ||
       /\bnous (?:vous )?(?:rembourserons|allons (?:vous )?rembourser|avons rembours[ée]|annulerons les frais|avons annul[ée] les frais|offrons un geste commercial)\b/.test(sentence),
   },
+  ...OUTCOME_RULES,
 ];
 
 export function createPolicyExceptionGuard(options: { timeZone?: string } = {}): ReplyGuard {

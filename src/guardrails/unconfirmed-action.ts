@@ -61,6 +61,10 @@ const CLAIMS: ReadonlyArray<{ kind: ClaimKind; pattern: RegExp; exemptIf?: (reco
   { kind: "update_card", pattern: /\b(?:new |your )?(card|payment method)\b[^.?!]{0,20}\b(?:has been|was|is now)\s+(updated|changed|replaced|added|saved)\b/ },
   { kind: "cancel_order", pattern: new RegExp(`${ACTOR}(cancell?ed|cancel|voided|void|stopped|stop)\\b[^.?!]{0,30}\\b(order|purchase|plan)\\b`) },
   { kind: "close_account", pattern: new RegExp(`${ACTOR}(closed|close|deleted|delete|deactivated|deactivate|terminated|terminate|removed|remove)\\b[^.?!]{0,30}\\baccount\\b`) },
+  {
+    kind: "close_account",
+    pattern: /\baccount\b[^.?!]{0,30}\b(?:has been|have been|was|is now|is|got|will be|'ll be|is being)\s+(?:now\s+|permanently\s+)?(?:closed|deleted|deactivated|terminated|cancell?ed|shut down)\b/,
+  },
 ];
 
 /** A sentence that asks or conditions rather than claims: "once you reply YES I'll move it", "shall I...". */

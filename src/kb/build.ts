@@ -312,6 +312,7 @@ export async function buildKnowledgeBase(options: BuildOptions): Promise<BuildRe
       ticketsUsed: trainingTickets.length,
       ticketsSampledOut: validRows - trainingTickets.length,
       rowsSkipped: collected.problemCount,
+      ticketsWithDroppedFields: collected.ticketsWithDroppedFields,
       categories: categories.length,
       mustHumanCategories: categories.filter((category) => category.mustHuman.value).length,
       templates: categories.filter((category) => category.template).length,

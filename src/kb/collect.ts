@@ -18,6 +18,8 @@ export interface CollectedTickets {
   rows: number;
   problems: RowProblem[];
   problemCount: number;
+  /** Valid tickets that lost an optional field that did not validate. */
+  ticketsWithDroppedFields: number;
   /** Labelled tickets kept, per category label. */
   byCategory: Map<string, Ticket[]>;
   /** Counts over every valid row of each label (the sample may hold fewer). */
@@ -63,6 +65,7 @@ export async function collectTickets(path: string, options: CollectOptions): Pro
   const unlabelled = new Reservoir(options.maxUnlabelled, random);
   const problems: RowProblem[] = [];
   let problemCount = 0;
+  let ticketsWithDroppedFields = 0;
   let rows = 0;
   const totalBytes = (await stat(path)).size;
   const hash = createHash("sha256");
@@ -71,6 +74,7 @@ export async function collectTickets(path: string, options: CollectOptions): Pro
   await streamTickets(path, {
     onTicket: (ticket) => {
       rows += 1;
+      if (ticket.droppedFields) ticketsWithDroppedFields += 1;
       const label = ticket.category;
       if (label === undefined) {
         unlabelled.offer(ticket);
@@ -110,6 +114,7 @@ export async function collectTickets(path: string, options: CollectOptions): Pro
     rows,
     problems,
     problemCount,
+    ticketsWithDroppedFields,
     byCategory: new Map([...reservoirs.entries()].map(([label, reservoir]) => [label, reservoir.items.sort(byLine)])),
     counts,
     unlabelled: unlabelled.items.sort(byLine),

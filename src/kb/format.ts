@@ -193,6 +193,8 @@ export const Manifest = z.object({
     ticketsUsed: z.number().int().nonnegative(),
     ticketsSampledOut: z.number().int().nonnegative(),
     rowsSkipped: z.number().int().nonnegative(),
+    /** Tickets kept without an optional field that did not validate (absent in older manifests). */
+    ticketsWithDroppedFields: z.number().int().nonnegative().default(0),
     categories: z.number().int().nonnegative(),
     mustHumanCategories: z.number().int().nonnegative(),
     templates: z.number().int().nonnegative(),

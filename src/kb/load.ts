@@ -1,7 +1,8 @@
 /**
  * Loads a knowledge-base directory, validating every file with zod, and applies the admin's
  * `overrides.yaml` over what the build learned. A missing or broken kb stops with a message that says
- * how to build one.
+ * how to build one. An override naming a category the knowledge base no longer has (renamed or dropped
+ * by a rebuild) is ignored and reported in `warnings`, which the server logs and the CLI prints.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -38,7 +39,10 @@ export interface KnowledgeBase {
   trees: DecisionTree[];
   passages: Passage[];
   model: IntentModel;
+  /** Overrides as applied: only categories the knowledge base has. */
   overrides: Overrides;
+  /** Problems that did not stop the load (an override of a category that no longer exists). */
+  warnings: string[];
 }
 
 async function readValidated<T extends z.ZodType>(dir: string, file: string, schema: T, yaml = false): Promise<z.infer<T>> {
@@ -101,13 +105,13 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
   } catch (error) {
     throw new ConfigError(`${join(dir, KB_FILES.model)} is not a usable model: ${(error as Error).message}`);
   }
-  const categories = applyOverrides(rawCategories, overrides);
-  const unknownOverrides = Object.keys(overrides.categories).filter((id) => !categories.some((category) => category.id === id));
-  if (unknownOverrides.length > 0) {
-    throw new ConfigError(
-      `${join(dir, KB_FILES.overrides)} names categories the knowledge base does not have: ${unknownOverrides.join(", ")}`,
-    );
-  }
+  const known = new Set(rawCategories.map((category) => category.id));
+  const unknownOverrides = Object.keys(overrides.categories).filter((id) => !known.has(id));
+  const warnings = unknownOverrides.map(
+    (id) => `${join(dir, KB_FILES.overrides)}: category "${id}" is not in the knowledge base (renamed or removed by a rebuild?); its override is ignored`,
+  );
+  const applied: Overrides = { ...overrides, categories: Object.fromEntries(Object.entries(overrides.categories).filter(([id]) => known.has(id))) };
+  const categories = applyOverrides(rawCategories, applied);
   return {
     dir,
     manifest,
@@ -117,7 +121,8 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
     trees,
     passages,
     model,
-    overrides,
+    overrides: applied,
+    warnings,
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Resolved tickets, the knowledge base's main source (DESIGN.md: resolved tickets). JSONL or CSV with
- * the same column names; only `customer_message` is required. Files are streamed: a row that does not
- * validate is reported with its line number and skipped, and reading goes on.
+ * the same column names; only `customer_message` is required. Files are streamed: a row whose required
+ * field does not validate is reported with its line number and skipped, and reading goes on. A bad
+ * optional field (a `created_at` that is not a date, an unknown `channel`, a `csat` of 9) does not cost
+ * the ticket: the field is dropped and the ticket carries a warning, which the build and audit count.
  */
 import { createReadStream } from "node:fs";
 import { z } from "zod";
@@ -53,21 +55,40 @@ const optionalBoolean = z
     return z.NEVER;
   });
 
-export const TicketRow = z.object({
-  id: optionalText,
+const optionalTime = optionalText.refine((text) => text === undefined || !Number.isNaN(Date.parse(text)), { message: "is not a date and time" });
+
+/** Channel names seen in support exports (lower case, spaces and dashes as underscores). */
+const KNOWN_CHANNELS = new Set(
+  ("sms text whatsapp twilio_sms twilio_whatsapp whatsapp_web webchat web_chat web chat live_chat livechat email e_mail mail phone voice call " +
+    "teams botframework bot_framework messenger facebook instagram twitter x social app in_app mobile form web_form portal help_center").split(" "),
+);
+const optionalChannel = optionalText.refine((text) => text === undefined || KNOWN_CHANNELS.has(text.toLowerCase().replace(/[\s-]+/g, "_")), {
+  message: "is not a known channel",
+});
+
+/** The one field a ticket cannot do without. */
+const RequiredFields = z.object({
   customer_message: z
     .union([z.string(), z.number()])
     .transform((value) => String(value).trim().slice(0, MAX_MESSAGE_CHARS))
     .refine((text) => text.length > 0, { message: "is empty" }),
+});
+
+/** Fields a ticket is still usable without: each one that does not validate is dropped on its own. */
+const OPTIONAL_FIELDS = {
+  id: optionalText,
   agent_response: optionalText,
   category: optionalText,
   escalated: optionalBoolean,
   resolution_minutes: optionalNumber(0, 10_000_000),
   csat: optionalNumber(1, 5),
-  channel: optionalText,
-  created_at: optionalText,
-  resolved_at: optionalText,
-});
+  channel: optionalChannel,
+  created_at: optionalTime,
+  resolved_at: optionalTime,
+} as const;
+
+export const TicketRow = RequiredFields.extend(OPTIONAL_FIELDS);
+type OptionalValues = { [K in keyof typeof OPTIONAL_FIELDS]?: z.output<(typeof OPTIONAL_FIELDS)[K]> };
 
 export interface Ticket {
   /** 1-based line in the source file (CSV: where the record starts). */
@@ -83,6 +104,8 @@ export interface Ticket {
   /** As written in the file (the audit parses them; the kb build does not need them). */
   createdAt?: string;
   resolvedAt?: string;
+  /** Optional fields dropped because they did not validate, each with why ("channel is not a known channel"). */
+  droppedFields?: string[];
 }
 
 export interface RowProblem {
@@ -101,17 +124,25 @@ export function ticketFormatOf(path: string): TicketFormat {
 
 /** Validates one row object; returns the ticket or a sentence saying what is wrong. */
 export function ticketFromRow(row: unknown, line: number): Ticket | RowProblem {
-  const parsed = TicketRow.safeParse(row);
-  if (!parsed.success) {
-    const problem = parsed.error.issues
+  const required = RequiredFields.safeParse(row);
+  if (!required.success) {
+    const problem = required.error.issues
       .map((issue) => `${issue.path.join(".") || "row"} ${issue.message}`)
       .join("; ");
     return { line, problem };
   }
-  const data = parsed.data;
+  const fields = row as Record<string, unknown>;
+  const data: OptionalValues = {};
+  const droppedFields: string[] = [];
+  for (const [name, schema] of Object.entries(OPTIONAL_FIELDS) as Array<[keyof typeof OPTIONAL_FIELDS, z.ZodType]>) {
+    const parsed = schema.safeParse(fields[name]);
+    if (parsed.success) (data as Record<string, unknown>)[name] = parsed.data;
+    else droppedFields.push(`${name} ${parsed.error.issues[0]?.message ?? "is not valid"}`);
+  }
   return {
     line,
-    message: data.customer_message,
+    message: required.data.customer_message,
+    ...(droppedFields.length > 0 ? { droppedFields } : {}),
     ...(data.id !== undefined ? { id: data.id } : {}),
     ...(data.agent_response !== undefined ? { response: data.agent_response } : {}),
     ...(data.category !== undefined ? { category: data.category } : {}),

@@ -24,7 +24,11 @@ import { createLogger, type Logger } from "../logging/logger.js";
 import type { LlmMetrics } from "../observability/llm-metrics.js";
 import type { AccountProvider } from "../ports/account-provider.js";
 import type { Brain, ReplyGuard, RoutingPolicy } from "../ports/agent-engine.js";
+import type { RateLimiter } from "../ports/work-queue.js";
 import { QUALITY_FILE } from "../qa/quality-file.js";
+
+/** The account data the brain reads (also what `accounts show` uses). */
+export { createAccountProviderFromEnv };
 
 /** An admin's routing rules, merged over the shipped ones, live next to the knowledge base. */
 export const ADMIN_RULES_FILE = "routing-rules.yaml";
@@ -48,6 +52,8 @@ export interface LocalBrainComposition {
   /** QA's `quality.json`: categories whose quality dropped go to people until they recover. */
   qualityFile?: string;
   clock?: () => number;
+  /** Shared (Redis) limiter: verification tries per claimed e-mail across conversations. */
+  identityLimiter?: RateLimiter;
 }
 
 function isAccountTools(value: AccountProvider | AccountTools): value is AccountTools {
@@ -72,7 +78,7 @@ export async function composeLocalBrain(options: LocalBrainComposition): Promise
   const accounts = options.accounts
     ? isAccountTools(options.accounts)
       ? options.accounts
-      : createProviderAccountTools(options.accounts, zone)
+      : createProviderAccountTools(options.accounts, { ...zone, ...(options.identityLimiter ? { identity: { attemptLimiter: options.identityLimiter } } : {}) })
     : undefined;
   const brain = createLocalBrain({
     kb,
@@ -91,6 +97,8 @@ export interface BrainDependencies {
   /** The server's Redis, for the shared daily spend ledger. */
   redisUrl?: string;
   prefix?: string;
+  /** The server's shared rate limiter (verification tries per claimed e-mail). */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -101,7 +109,8 @@ export interface BrainDependencies {
 export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR, dependencies: BrainDependencies = {}): Promise<ComposedBrain> {
   const accounts = createAccountProviderFromEnv(env);
   const qualityFile = join(resolve(env.DATA_DIR), QUALITY_FILE);
-  const local = await composeLocalBrain({ kbDir, accounts, timeZone: env.BUSINESS_TIME_ZONE, qualityFile });
+  const identityLimiter = dependencies.rateLimiter;
+  const local = await composeLocalBrain({ kbDir, accounts, timeZone: env.BUSINESS_TIME_ZONE, qualityFile, ...(identityLimiter ? { identityLimiter } : {}) });
   if (env.AI_ENGINE === "local") return local;
 
   const logger = dependencies.logger ?? createLogger({ level: env.LOG_LEVEL, name: "openai" });
@@ -113,7 +122,11 @@ export async function composeConfiguredBrain(env: Env, kbDir = env.KB_DIR, depen
     accounts,
     knowledge: knowledgeSearchOver(local.kb),
     categories: categoryChoicesOf(local.kb),
-    localEngine: createLocalEngine(local.kb, createProviderAccountTools(accounts, { timeZone: env.BUSINESS_TIME_ZONE })),
+    localEngine: createLocalEngine(
+      local.kb,
+      createProviderAccountTools(accounts, { timeZone: env.BUSINESS_TIME_ZONE, ...(identityLimiter ? { identity: { attemptLimiter: identityLimiter } } : {}) }),
+    ),
+    ...(identityLimiter ? { identity: { attemptLimiter: identityLimiter } } : {}),
     logger,
     ...(dependencies.metrics ? { metrics: dependencies.metrics } : {}),
   });

@@ -85,4 +85,8 @@ export interface RateLimiter {
 export interface OnceGuard {
   /** True the first time `key` is seen within `ttlMs`; false afterwards. */
   firstTime(key: string, ttlMs: number): Promise<boolean>;
+  /** Whether `key` is remembered (by `firstTime` or `remember`) and has not expired. */
+  seen(key: string): Promise<boolean>;
+  /** Remembers `key` for `ttlMs`: for callers that mark a request done only after its work is safe. */
+  remember(key: string, ttlMs: number): Promise<void>;
 }

@@ -10,8 +10,9 @@ const LABEL: Record<(typeof QA_DIMENSIONS)[number], string> = {
   policy_compliance: "Policy compliance",
 };
 
-function n(value: number | null): string {
-  return value === null ? "-" : value.toFixed(2);
+/** A mean, or "n/a" when there was nothing to average (no conversations, no CSAT answers). */
+export function n(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "n/a" : value.toFixed(2);
 }
 
 /** Table cells hold text people and models wrote: pipes and newlines would break the table. */

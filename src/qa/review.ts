@@ -39,7 +39,8 @@ export interface QaReport {
   rubric: string | null;
   model: string | null;
   conversations: number;
-  averages: QaScores & { overall: number };
+  /** Means over the reviewed conversations; null when there were none (the report says n/a). */
+  averages: { [Dimension in keyof QaScores | "overall"]: number | null };
   csat: { responses: number; mean: number | null; dissatisfied: number };
   flagged: number;
   dissatisfied: number;
@@ -88,7 +89,7 @@ export async function runQaReview(options: QaReviewOptions): Promise<QaReport> {
 
   const categories = perCategory(items);
   const mustHuman = nextMustHumanList(options.previousQuality, categories, options.thresholds, options.now);
-  const averageOf = (pick: (item: ReviewItem) => number) => mean(items.map(pick)) ?? 0;
+  const averageOf = (pick: (item: ReviewItem) => number) => mean(items.map(pick));
   const csats = items.map((item) => item.csat).filter((value): value is number => value !== null);
   return {
     generatedAt: options.now.toISOString(),
@@ -98,7 +99,7 @@ export async function runQaReview(options: QaReviewOptions): Promise<QaReport> {
     model: options.model?.modelName ?? null,
     conversations: items.length,
     averages: {
-      ...(Object.fromEntries(QA_DIMENSIONS.map((dimension) => [dimension, averageOf((item) => item.scores[dimension])])) as QaScores),
+      ...(Object.fromEntries(QA_DIMENSIONS.map((dimension) => [dimension, averageOf((item) => item.scores[dimension])])) as Record<keyof QaScores, number | null>),
       overall: averageOf((item) => item.overall),
     },
     csat: { responses: csats.length, mean: mean(csats), dissatisfied: csats.filter((value) => value <= 2).length },

@@ -158,6 +158,14 @@ export class MemoryOnce implements OnceGuard {
     this.keys.add(key);
     return true;
   }
+
+  async seen(key: string): Promise<boolean> {
+    return this.keys.has(key);
+  }
+
+  async remember(key: string): Promise<void> {
+    this.keys.add(key);
+  }
 }
 
 class SilentBus implements MessageBus {

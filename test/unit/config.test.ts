@@ -42,6 +42,20 @@ describe("environment", () => {
     }
   });
 
+  it("lets Slack Socket Mode run without a signing secret", () => {
+    const socketMode = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A-1", SLACK_ESCALATION_CHANNEL: "C0123ABCDEF" };
+    expect(() => loadEnv(socketMode)).not.toThrow();
+    expect(() => loadEnv({ ...socketMode, SLACK_APP_TOKEN: undefined })).toThrow(/SLACK_SIGNING_SECRET is required/);
+    expect(() => loadEnv({ ...socketMode, SLACK_ESCALATION_CHANNEL: undefined })).toThrow(/SLACK_ESCALATION_CHANNEL is required/);
+  });
+
+  it("checks only the brain's settings for a brain-only run", () => {
+    const halfConfigured = { SLACK_BOT_TOKEN: "xoxb-1", TWILIO_API_URL: "not a url" };
+    expect(() => loadEnv(halfConfigured)).toThrow(/TWILIO_API_URL/);
+    expect(loadEnv(halfConfigured, { scope: "brain" })).toMatchObject({ AI_ENGINE: "local" });
+    expect(() => loadEnv({ ...halfConfigured, AI_ENGINE: "openai" }, { scope: "brain" })).toThrow(/OPENAI_API_KEY/);
+  });
+
   it("drops a trailing slash from PUBLIC_URL", () => {
     expect(publicUrlOf(loadEnv({ PUBLIC_URL: "https://support.example.com/" }))).toBe("https://support.example.com");
   });

@@ -12,7 +12,8 @@ import type { AgentEngine, Draft, TurnContext } from "../../ports/agent-engine.j
 import { DRAFT_REASON } from "../reason-codes.js";
 import { NO_ACCOUNT_TOOLS, type AccountTools, type IdentityState } from "./account-tools.js";
 import { bestPassage, clarifyingQuestion, composeAnswer, lowerFirst, MIN_PASSAGE_SCORE, passageFact, snippet } from "./compose.js";
-import { cueOf, cueReply, SPANISH } from "./cues.js";
+import { cueOf, cueReply } from "./cues.js";
+import { asksForPersonInOtherLanguage, replyInOtherLanguage } from "./other-languages.js";
 import { PassageIndex } from "./retrieval.js";
 import { chooseOption, runTree, type TreeOutcome, type TreePosition } from "./trees.js";
 import { applyContextPatch } from "../conversation-context.js";
@@ -48,6 +49,7 @@ export class LocalEngine implements AgentEngine {
   private readonly index: PassageIndex;
   private readonly accounts: AccountTools;
   private readonly treeByCategory = new Map<string, DecisionTree>();
+  private readonly passageLanguages: ReadonlySet<string>;
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -55,6 +57,7 @@ export class LocalEngine implements AgentEngine {
   ) {
     this.index = new PassageIndex(kb.passages);
     this.accounts = options.accounts ?? NO_ACCOUNT_TOOLS;
+    this.passageLanguages = new Set(kb.passages.map((passage) => passage.lang));
     for (const tree of kb.trees) for (const category of tree.categories) this.treeByCategory.set(category, tree);
   }
 
@@ -105,7 +108,10 @@ export class LocalEngine implements AgentEngine {
       if (continued) return continued;
     }
     if (cue) return make({ kind: "answer", text: cueReply(cue, lang), reasonCodes: [DRAFT_REASON.smallTalk] });
-    if (lang === "es") return this.answerInSpanish(turn, make);
+    if ((lang !== "en" && lang !== "und") || asksForPersonInOtherLanguage(text)) {
+      const reply = replyInOtherLanguage({ lang, text, index: this.index, passageLanguages: this.passageLanguages, clarifiedBefore: state.clarify !== undefined });
+      return make(reply.draft, reply.clarify ? { clarify: reply.clarify } : {});
+    }
 
     let question = text.slice(0, MAX_TEXT_FOR_MODEL);
     let afterClarification = false;
@@ -356,19 +362,4 @@ export class LocalEngine implements AgentEngine {
         return { ...draft, ...(text !== undefined ? { text } : {}), verifiedCustomerId: identity.customerId };
       }
     }
-  }
-
-  private answerInSpanish(turn: TurnContext, make: (partial: Partial<Draft> & Pick<Draft, "kind">, next?: EngineState) => Draft): Draft {
-    const hit = this.index.search(turn.message.text, { lang: "es", limit: 1 })[0];
-    if (hit && hit.score >= MIN_PASSAGE_SCORE * 0.6) {
-      return make({
-        kind: "answer",
-        text: `${SPANISH.passageIntro}\n\n${snippet(hit.passage.text)}`,
-        facts: [passageFact(hit.passage)],
-        confidence: 0.8,
-        summary: "Customer wrote in Spanish.",
-      });
-    }
-    return make({ kind: "clarify", text: SPANISH.clarify, reasonCodes: [DRAFT_REASON.clarification], confidence: 0, summary: "Customer wrote in Spanish." });
-  }
-}
+  }}

@@ -48,6 +48,14 @@ export class PassageIndex {
     return this.byId.get(id);
   }
 
+  /** Share of `terms` the passage contains (0 when it is unknown or `terms` is empty). */
+  coverage(passageId: string, terms: readonly string[]): number {
+    const index = this.passages.findIndex((passage) => passage.id === passageId);
+    const counts = this.termFrequencies[index];
+    if (!counts || terms.length === 0) return 0;
+    return terms.filter((term) => counts.has(term)).length / terms.length;
+  }
+
   search(query: string, options: { limit?: number; lang?: string; only?: ReadonlySet<string> } = {}): PassageHit[] {
     const terms = [...new Set(searchTerms(query.slice(0, 4_000)))].slice(0, MAX_QUERY_TERMS);
     if (terms.length === 0) return [];

@@ -48,11 +48,38 @@ describe("ticket files", () => {
       JSON.stringify({ customer_message: "late fee?", agent_response: "It is $7.", escalated: true, resolution_minutes: 12 }),
     ].join("\n");
     const { tickets, problems } = await readAll("t.jsonl", content);
-    expect(tickets.map((ticket) => ticket.message)).toEqual(["where is my order", "late fee?"]);
+    expect(tickets.map((ticket) => ticket.message)).toEqual(["where is my order", "refund please", "late fee?"]);
     expect(tickets[0]).toMatchObject({ id: "1", escalated: false, csat: 5, category: "orders", line: 1 });
-    expect(tickets[1]).toMatchObject({ escalated: true, resolutionMinutes: 12, response: "It is $7.", line: 6 });
-    expect(problems.map((problem) => problem.line)).toEqual([2, 3, 5]);
-    expect(problems[2]?.problem).toContain("csat");
+    expect(tickets[1]).toMatchObject({ line: 5, droppedFields: [expect.stringContaining("csat must be a number from 1 to 5")] });
+    expect(tickets[1]?.csat).toBeUndefined();
+    expect(tickets[2]).toMatchObject({ escalated: true, resolutionMinutes: 12, response: "It is $7.", line: 6 });
+    expect(tickets[2]?.droppedFields).toBeUndefined();
+    expect(problems.map((problem) => problem.line)).toEqual([2, 3]);
+  });
+
+  it("keeps a ticket whose optional fields are bad, dropping only those fields", async () => {
+    const content = [
+      JSON.stringify({ id: "T-1", customer_message: "when is my payment due", created_at: "last tuesday", channel: "carrier pigeon", category: "schedule" }),
+      JSON.stringify({ id: "T-2", customer_message: "refund?", created_at: "2026-01-05T09:00:00Z", resolved_at: "2026-01-05T10:00:00Z", channel: "Live Chat" }),
+      JSON.stringify({ id: "T-3", customer_message: "hi", escalated: "perhaps", resolution_minutes: -4 }),
+    ].join("\n");
+    const { tickets, problems } = await readAll("t.jsonl", content);
+    expect(problems).toEqual([]);
+    expect(tickets[0]).toMatchObject({ id: "T-1", category: "schedule", line: 1 });
+    expect(tickets[0]?.createdAt).toBeUndefined();
+    expect(tickets[0]?.channel).toBeUndefined();
+    expect(tickets[0]?.droppedFields).toEqual(["channel is not a known channel", "created_at is not a date and time"]);
+    expect(tickets[1]).toMatchObject({ channel: "Live Chat", createdAt: "2026-01-05T09:00:00Z", resolvedAt: "2026-01-05T10:00:00Z" });
+    expect(tickets[1]?.droppedFields).toBeUndefined();
+    expect(tickets[2]?.droppedFields?.map((field) => field.split(" ")[0])).toEqual(["escalated", "resolution_minutes"]);
+  });
+
+  it("still rejects a row whose required field is bad, with its line number", async () => {
+    const content = [JSON.stringify({ customer_message: "ok" }), JSON.stringify({ channel: "sms", created_at: "2026-01-05" }), JSON.stringify({ customer_message: { text: "x" } })].join("\n");
+    const { tickets, problems } = await readAll("t.jsonl", content);
+    expect(tickets.map((ticket) => ticket.line)).toEqual([1]);
+    expect(problems.map((problem) => problem.line)).toEqual([2, 3]);
+    expect(problems.every((problem) => problem.problem.startsWith("customer_message"))).toBe(true);
   });
 
   it("reads CSV with the same columns, in any order, and reports rows of the wrong width", async () => {
