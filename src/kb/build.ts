@@ -21,7 +21,7 @@ import {
 import { trainIntentModel, type IntentModel } from "./intent-model.js";
 import { mineSignals } from "./mining.js";
 import { stableJson } from "./stable-json.js";
-import { chooseTemplate, isCustomerSpecific, policyAmounts, type ResponseCandidate } from "./templates.js";
+import { chooseTemplate, isCustomerSpecific, policyAmounts, moneyKey, statedFigures, type ResponseCandidate } from "./templates.js";
 import type { Ticket } from "./tickets.js";
 import type { SparseVector } from "./vectorizer.js";
 
@@ -119,7 +119,7 @@ function describeCategory(
   model: IntentModel,
   passages: readonly Passage[],
   passageVectors: readonly SparseVector[],
-  allowedAmounts: ReadonlySet<string>,
+  documentedAmounts: ReadonlySet<string>,
 ): Category {
   const vectors = input.tickets.map((ticket) => model.vectorize(ticket.message));
   const centroid = centroidOf(vectors);
@@ -137,6 +137,9 @@ function describeCategory(
     .map((example) => example.text);
 
   const withResponse = input.tickets.filter((ticket) => ticket.response !== undefined);
+  // Amounts the agents of this category state again and again are policy, as if a document said them.
+  const figures = statedFigures(withResponse.map((ticket) => ticket.response as string), documentedAmounts);
+  const allowedAmounts = { documented: documentedAmounts, stated: new Set(figures.map((figure) => moneyKey(figure.amount))) };
   const preferred = withResponse.filter((ticket) => ticket.escalated !== true);
   const pool = (preferred.length > 0 ? preferred : withResponse).slice(0, 400);
   const candidates: ResponseCandidate[] = pool.map((ticket) => ({
@@ -176,6 +179,7 @@ function describeCategory(
     },
     accountSpecificShare: withResponse.length > 0 ? round(specific / withResponse.length) : null,
     template: template ? { ...template, csat: template.csat } : null,
+    statedFigures: figures,
     examples,
     passages: linked,
   };
@@ -277,10 +281,10 @@ export async function buildKnowledgeBase(options: BuildOptions): Promise<BuildRe
   );
 
   progress?.stage("writing answer templates");
-  const allowedAmounts = policyAmounts(docs.passages.map((passage) => passage.text));
+  const documentedAmounts = policyAmounts(docs.passages.map((passage) => passage.text));
   const passageVectors = docs.passages.map((passage) => model.vectorize(`${passage.title}\n${passage.text}`));
   const categories = inputs.map((input) => {
-    const category = describeCategory(input, model, docs.passages, passageVectors, allowedAmounts);
+    const category = describeCategory(input, model, docs.passages, passageVectors, documentedAmounts);
     if (input.source === "label") category.topTerms = labelTopTerms(model, model.classes.indexOf(input.id));
     return category;
   });

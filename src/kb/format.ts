@@ -2,7 +2,8 @@
  * The knowledge-base directory, file by file (zod is the source of truth; `loadKnowledgeBase` validates
  * every file against these). A kb directory holds:
  *   manifest.json    what was built from what (counts, source hashes, build time, version)
- *   categories.json  per category: name, size, must-human evidence, answer template, examples, passages
+ *   categories.json  per category: name, size, must-human evidence, answer template, amounts the agents
+ *                    state as policy, examples, passages
  *   signals.json     frustration phrases and human-only triggers mined from the tickets, with evidence
  *   trees.json       decision trees for multi-step issues, executed by the engine
  *   passages.json    the documents split into retrievable passages
@@ -41,6 +42,14 @@ export const Category = z.object({
       sentencesLeftOut: z.number().int().nonnegative(),
     })
     .nullable(),
+  /**
+   * Money amounts no document states that the category's agents repeat as policy ("free over $50"), with
+   * the number and share of its tickets whose responses state them: the template may keep them, and as
+   * part of the template they ground a reply that uses it. Absent in knowledge bases built before.
+   */
+  statedFigures: z
+    .array(z.object({ amount: z.string().min(1), tickets: z.number().int().positive(), share: z.number().min(0).max(1) }))
+    .default([]),
   examples: z.array(z.string()),
   /** Passage ids most related to the category, best first. */
   passages: z.array(z.string()),

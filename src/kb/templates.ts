@@ -2,7 +2,7 @@
  * Answer templates from the agents' own words: per category, the best resolved response (satisfied
  * customers, quick resolution, close to what the other agents said), with what was specific to one
  * customer left out: names in greetings, sign-offs, dates, order and tracking numbers, contact details,
- * and money amounts that the policy documents do not state.
+ * and money amounts that neither the policy documents state nor the category's agents repeat as policy.
  */
 import { words } from "./text.js";
 import type { SparseVector } from "./vectorizer.js";
@@ -50,9 +50,69 @@ export function splitSentences(text: string): string[] {
     .filter(Boolean);
 }
 
-export function isCustomerSpecific(sentence: string, allowedAmounts: ReadonlySet<string>): boolean {
+/** Refunds, credits, waivers and goodwill: an amount there is one customer's case, however often it recurs. */
+const EXCEPTION_WORDS =
+  /\b(?:refund\w*|reimburs\w*|credit(?:s|ed|ing)?(?!\s+cards?)|waiv\w*|compensat\w*|courtesy|goodwill|discount\w*|voucher|coupon|gift card|exception)\b/i;
+
+/** Amounts a template may keep: those the documents state, and those the category's agents state as policy. */
+export interface AllowedAmounts {
+  documented: ReadonlySet<string>;
+  /** Learned from the responses (`statedFigures`): never kept in a refund or exception sentence. */
+  stated?: ReadonlySet<string>;
+}
+
+export function isCustomerSpecific(sentence: string, allowed: AllowedAmounts): boolean {
   if (CUSTOMER_SPECIFIC.some((pattern) => pattern.test(sentence))) return true;
-  return (sentence.match(MONEY) ?? []).some((amount) => !allowedAmounts.has(moneyKey(amount)));
+  const exception = EXCEPTION_WORDS.test(sentence);
+  return (sentence.match(MONEY) ?? []).some((amount) => {
+    const key = moneyKey(amount);
+    return !allowed.documented.has(key) && (exception || !allowed.stated?.has(key));
+  });
+}
+
+/**
+ * Share of a category's responses that must state an amount, and the fewest tickets, before it counts as
+ * policy ("free over $50" in a third of the shipping answers) rather than one customer's figure. Three
+ * tickets rule out two customers who happened to have the same total; a fifth of the category keeps out
+ * a price that a few answers of a large category quote for different reasons.
+ */
+export const STATED_FIGURE_MIN_TICKETS = 3;
+export const STATED_FIGURE_MIN_SHARE = 0.2;
+
+export interface StatedFigure {
+  /** As the agents first wrote it ("$50"). */
+  amount: string;
+  /** Distinct tickets whose response states it outside a refund or exception sentence. */
+  tickets: number;
+  share: number;
+}
+
+/**
+ * Money amounts the documents do not state but that recur, as policy, in the responses of many tickets of
+ * one category. Only sentences with nothing else customer-specific (no date, order number, contact) and
+ * no refund, credit or waiver count.
+ */
+export function statedFigures(responses: readonly string[], documented: ReadonlySet<string>): StatedFigure[] {
+  const counts = new Map<string, { amount: string; tickets: number }>();
+  for (const response of responses) {
+    const seen = new Set<string>();
+    for (const sentence of splitSentences(response)) {
+      if (CUSTOMER_SPECIFIC.some((pattern) => pattern.test(sentence)) || EXCEPTION_WORDS.test(sentence)) continue;
+      for (const amount of sentence.match(MONEY) ?? []) {
+        const key = moneyKey(amount);
+        if (documented.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        const count = counts.get(key) ?? { amount: amount.trim(), tickets: 0 };
+        count.tickets += 1;
+        counts.set(key, count);
+      }
+    }
+  }
+  const needed = Math.max(STATED_FIGURE_MIN_TICKETS, STATED_FIGURE_MIN_SHARE * responses.length);
+  return [...counts.values()]
+    .filter((count) => count.tickets >= needed)
+    .map((count) => ({ ...count, share: Math.round((count.tickets / responses.length) * 1e4) / 1e4 }))
+    .sort((a, b) => b.tickets - a.tickets || (moneyKey(a.amount) < moneyKey(b.amount) ? -1 : 1));
 }
 
 export interface SanitizedResponse {
@@ -61,7 +121,7 @@ export interface SanitizedResponse {
   leftOut: number;
 }
 
-export function sanitizeResponse(response: string, allowedAmounts: ReadonlySet<string>): SanitizedResponse {
+export function sanitizeResponse(response: string, allowedAmounts: AllowedAmounts): SanitizedResponse {
   const unnamed = response.trim().replace(GREETING_NAME, (_match, greeting: string, mark?: string) => `${greeting}${mark ?? ","}`);
   const lines = unnamed.split(/\n+/).map((line) => line.trim()).filter(Boolean);
   while (lines.length > 1 && SIGN_OFF.test(lines[lines.length - 1] as string)) lines.pop();
@@ -107,7 +167,7 @@ function median(values: number[]): number {
 export function chooseTemplate(
   candidates: readonly ResponseCandidate[],
   centrality: (vector: SparseVector) => number,
-  allowedAmounts: ReadonlySet<string>,
+  allowedAmounts: AllowedAmounts,
 ): ChosenTemplate | null {
   if (candidates.length === 0) return null;
   const typicalMinutes = median(candidates.flatMap((candidate) => (candidate.resolutionMinutes !== undefined ? [candidate.resolutionMinutes] : [])));
