@@ -31,4 +31,9 @@ describe("routing on a domain the demo never saw", () => {
     expect(report.failures.map((failure) => `${failure.id}: ${failure.route} (${failure.reason_codes.join(", ")})`)).toEqual([]);
     expect(report).toMatchObject({ cases: 40, route_accuracy: 1, human_recall: 1 });
   });
+
+  it("answers the shipping questions with the amount the agents state as policy instead of asking what they mean", () => {
+    // The shipping answers repeat "free over $50" and no document states it: without it, no template and a clarifying question.
+    expect(report.clarification_rate).toBe(0);
+  });
 });
