@@ -111,8 +111,9 @@ export async function proposeWithModel(options: ProposeOptions): Promise<Proposa
     }
   }
 
-  // Answer templates: every amount, percentage or date must be one the kb's documents state (the same
-  // figure reader the grounding guardrail uses); a figure from nowhere drops the template.
+  // Answer templates: every amount, percentage or date must be one the kb's documents state or the
+  // category's agents state as policy (the same figure reader the grounding guardrail uses); a figure from
+  // nowhere drops the template.
   const passageText = new Map(kb.passages.map((passage) => [passage.id, `${passage.title}: ${passage.text}`]));
   const policyKeys = groundingKeys([...passageText.values()], { now });
   for (const batch of chunks(kb.categories, TEMPLATE_BATCH)) {
@@ -122,6 +123,7 @@ export async function proposeWithModel(options: ProposeOptions): Promise<Proposa
       examples: category.examples.slice(0, 3).map(mask),
       current: category.template?.text ?? null,
       passages: category.passages.map((id) => passageText.get(id) ?? "").filter(Boolean).map((text) => text.slice(0, 700)),
+      statedFigures: category.statedFigures.map((figure) => figure.amount),
     }));
     const answer = await writeTemplates(runner, inputs);
     for (const template of answer.templates) {
@@ -130,9 +132,10 @@ export async function proposeWithModel(options: ProposeOptions): Promise<Proposa
         notes.push(`template for unknown category ${template.category} dropped`);
         continue;
       }
-      const ungrounded = extractFigures(template.text, { now }).filter((figure) => !figure.keys.some((key) => policyKeys.has(key)));
+      const stated = groundingKeys(input.statedFigures, { now });
+      const ungrounded = extractFigures(template.text, { now }).filter((figure) => !figure.keys.some((key) => policyKeys.has(key) || stated.has(key)));
       if (ungrounded.length > 0) {
-        notes.push(`template for ${template.category} dropped: ${ungrounded.map((figure) => figure.text).join(", ")} not in the knowledge base's documents`);
+        notes.push(`template for ${template.category} dropped: ${ungrounded.map((figure) => figure.text).join(", ")} not in the knowledge base's documents or its agents' stated figures`);
         continue;
       }
       if (template.text.trim() === input.current?.trim()) continue;

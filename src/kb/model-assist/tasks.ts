@@ -133,6 +133,8 @@ export interface TemplateInput {
   examples: string[];
   current: string | null;
   passages: string[];
+  /** Amounts the category's agents state as policy (`statedFigures`): as good as a passage's. */
+  statedFigures: string[];
 }
 
 export function writeTemplates(runner: TaskRunner, inputs: readonly TemplateInput[]): Promise<z.infer<typeof Templates>> {
@@ -140,10 +142,10 @@ export function writeTemplates(runner: TaskRunner, inputs: readonly TemplateInpu
     runner,
     "write_templates",
     "For each category write the answer template the assistant sends for it: empathetic, concise (at most 3 sentences), correct, and general (no customer's name, order number, date or amount specific to one customer). " +
-      "State policy figures only when a passage of that category states them. Set needs_account_data when the answer depends on the customer's own account.",
+      "State policy figures only when a passage of that category states them or they are among the amounts its agents state as policy. Set needs_account_data when the answer depends on the customer's own account.",
     {
       categories: inputs
-        .map((input) => [`## ${input.id}: ${input.name}`, `Customers write: ${input.examples.slice(0, 3).join(" | ")}`, `Current template: ${input.current ?? "(none)"}`, ...input.passages.map((passage) => `Passage: ${passage}`)].join("\n"))
+        .map((input) => [`## ${input.id}: ${input.name}`, `Customers write: ${input.examples.slice(0, 3).join(" | ")}`, `Current template: ${input.current ?? "(none)"}`, ...(input.statedFigures.length > 0 ? [`Amounts the agents state as policy: ${input.statedFigures.join(", ")}`] : []), ...input.passages.map((passage) => `Passage: ${passage}`)].join("\n"))
         .join("\n\n"),
     },
     Templates,

@@ -49,6 +49,7 @@ function script(request: RecordedRequest) {
         json: {
           templates: sections.map((section, index) => {
             const id = /^([a-z0-9_]+):/.exec(section)?.[1] ?? "unknown";
+            if (section.includes("Amounts the agents state as policy: $50")) return { category: id, text: "Orders over $50 ship free; standard delivery takes 3-5 business days.", needs_account_data: false };
             if (section.includes("$7")) return { category: id, text: "A late fee of $7 may apply per missed installment, and never more than $28 per purchase.", needs_account_data: false };
             if (index === 0 && !section.includes("$7")) return { category: id, text: "We'll give you $15.00 back for the trouble.", needs_account_data: false };
             return { category: id, text: `Thanks for asking about this. Here is how it works (${id}).`, needs_account_data: false };
@@ -177,6 +178,19 @@ describe("kb build --with-model", () => {
     const again = Proposals.parse(JSON.parse(readFileSync(path, "utf8")));
     expect(again.frustrationPhrases.every((item) => !item.accept)).toBe(true);
   }, 200_000);
+
+  it("keeps a model's template that states an amount the category's agents state as policy (no documents)", async () => {
+    const shippingOnly = join(dir, "shipping.jsonl");
+    const rows = [
+      ...["is shipping free", "how much is delivery", "shipping cost please", "do you charge for postage", "delivery fee?", "what does shipping cost"].map((message) => ({ customer_message: message, category: "shipping", agent_response: "Shipping is free on orders over $50. Standard delivery takes 3-5 business days." })),
+      ...["reset my password", "forgot my password", "cannot log in", "password link please"].map((message) => ({ customer_message: message, category: "login", agent_response: "Tap Forgot password on the login screen and follow the link." })),
+    ];
+    writeFileSync(shippingOnly, `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`);
+    const shippingOut = join(dir, "shipping-kb");
+    await run(process.execPath, [BIN, "kb", "build", "--tickets", shippingOnly, "--out", shippingOut, "--quiet", "--with-model"], { env, timeout: 120_000 });
+    const proposals = Proposals.parse(JSON.parse(readFileSync(join(shippingOut, "model-proposals.json"), "utf8")));
+    expect(proposals.templates.find((template) => template.category === "shipping")?.text).toBe("Orders over $50 ship free; standard delivery takes 3-5 business days.");
+  }, 150_000);
 
   it("--apply without a model is refused before anything is built", async () => {
     const failure = await run(process.execPath, [BIN, "kb", "build", "--tickets", tickets, "--out", join(dir, "other"), "--apply"], { env, timeout: 60_000 }).catch((error: { code: number; stderr: string }) => error);
