@@ -243,6 +243,17 @@ describe("customer media for the desk (fetchAttachment)", () => {
     client.deleteMessage(message.id._serialized);
     await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toThrow(/deleted, or no longer in the linked session/);
 
+    // Media still being fetched by the phone: the library's download gives nothing yet.
+    const pending = incoming({ body: "the invoice", type: "document", media: { mimetype: "application/pdf", data: "JVBERi0=", filename: "invoice.pdf" } });
+    pending.downloadMedia = async () => undefined;
+    client.receive(pending);
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(2));
+    expect(context.memoryIntake.accepted[1]).toMatchObject({
+      text: "the invoice",
+      attachments: [{ url: `whatsapp-web://message/${pending.id._serialized}`, contentType: "application/pdf", name: "invoice.pdf" }],
+      meta: { deferredMedia: "not downloadable yet" },
+    });
+
     client.drop();
     await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toBeInstanceOf(ChannelNotStartedError);
   });
