@@ -12,9 +12,11 @@ import qrcodeTerminal from "qrcode-terminal";
 import { join } from "node:path";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
 import type { Attachment } from "../../src/domain/model.js";
-import { ChannelNotStartedError, DeliveryFailedError, errorMessage, SwitchboardError } from "../../src/errors.js";
+import { ChannelNotStartedError, DeliveryFailedError, errorMessage, NotFoundError, PayloadTooLargeError, SwitchboardError } from "../../src/errors.js";
+import { MAX_MEDIA_BYTES } from "../../src/media/policy.js";
 import type { ChannelAdapter, ChannelContext, OutboundDelivery, SendRateLimit, SendReceipt } from "../../src/ports/channel-adapter.js";
 import { adminPaths, registerAdminRoutes } from "./admin-routes.js";
+import { downloadFromSession, requireMediaReference, type FetchedMedia } from "./attachments.js";
 import {
   createWhatsAppWebJsClient,
   outgoingMedia,
@@ -150,6 +152,25 @@ export class WhatsAppWebChannelAdapter implements ChannelAdapter {
       throw new DeliveryFailedError("whatsapp_web_send_failed", `WhatsApp Web could not send the message: ${errorMessage(error)}`, { permanent: false, cause: error });
     }
     return { status: "sent", channelMessageId: ids[ids.length - 1]!, meta: { whatsappWebIds: ids } };
+  }
+
+  /**
+   * A customer's media for the desk: a file kept at intake is read back from the media folder; media the
+   * intake could not download is fetched through the linked session, which must be connected.
+   */
+  async fetchAttachment(attachment: Attachment): Promise<FetchedMedia> {
+    const context = this.requireContext();
+    const reference = requireMediaReference(attachment.url, `${context.publicUrl}${adminPaths(this.id).media}`);
+    const maxBytes = Math.min(this.settings.media.maxBytes, MAX_MEDIA_BYTES);
+    if (reference.kind === "message") {
+      const client = this.session?.readyClient;
+      if (client === undefined) throw new ChannelNotStartedError(this.id);
+      return downloadFromSession(client, reference.messageId, maxBytes);
+    }
+    const file = await this.mediaStore().load(reference.name);
+    if (file === null) throw new NotFoundError(`WhatsApp Web media ${reference.name} (no longer kept under DATA_DIR)`);
+    if (file.bytes.length > maxBytes) throw new PayloadTooLargeError(`WhatsApp Web media of ${file.bytes.length} bytes is over the ${maxBytes}-byte cap`);
+    return { contentType: file.contentType === "application/octet-stream" ? attachment.contentType : file.contentType, bytes: file.bytes };
   }
 
   private async assertOnWhatsApp(client: WhatsAppWebClient, chatId: string): Promise<void> {

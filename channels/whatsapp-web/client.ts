@@ -1,7 +1,7 @@
 /**
  * The slice of whatsapp-web.js that Switchboard drives, and the factory that builds the real client.
  * Tests hand the adapter a fake with the same event interface (qr, ready, authenticated, auth_failure,
- * disconnected, message) and methods (initialize, sendMessage, destroy).
+ * disconnected, message) and methods (initialize, sendMessage, destroy, getMessageById).
  */
 import { join } from "node:path";
 import wweb from "whatsapp-web.js";
@@ -23,8 +23,8 @@ export interface WhatsAppWebMessage {
   location?: { latitude: number | string; longitude: number | string; description?: string; name?: string; address?: string };
   downloadMedia(): Promise<WhatsAppWebMedia | undefined>;
   getContact?(): Promise<{ pushname?: string; name?: string; number?: string }>;
-  /** Raw data; `size` tells the media size before downloading it. */
-  _data?: { size?: number; notifyName?: string };
+  /** Raw data; `size` and `mimetype` describe the media before downloading it. */
+  _data?: { size?: number; mimetype?: string; filename?: string; notifyName?: string };
 }
 
 export interface WhatsAppWebMedia {
@@ -45,6 +45,8 @@ export interface WhatsAppWebClient {
   initialize(): Promise<void>;
   sendMessage(chatId: string, content: string | WhatsAppWebMedia, options?: { caption?: string }): Promise<{ id: { _serialized: string } }>;
   destroy(): Promise<void>;
+  /** A message still in the linked session (its media can be downloaded again); null when it is gone. */
+  getMessageById(messageId: string): Promise<WhatsAppWebMessage | null>;
   /** Null when the number does not use WhatsApp. */
   getNumberId?(number: string): Promise<{ _serialized: string } | null>;
 }

@@ -6,6 +6,7 @@
  */
 import type { Attachment, InboundMessage } from "../../src/domain/model.js";
 import { errorMessage } from "../../src/errors.js";
+import { announcedContentType, messageReference } from "./attachments.js";
 import type { WhatsAppWebMedia, WhatsAppWebMessage } from "./client.js";
 
 const USER_CHAT = /^(\d{5,20})@c\.us$/;
@@ -62,8 +63,9 @@ export async function mapInbound(message: WhatsAppWebMessage, options: MapOption
   const attachments: Attachment[] = [];
   if (message.hasMedia) {
     const outcome = await downloadCapped(message, options);
-    if (outcome.kind === "ok") attachments.push(outcome.attachment);
-    else meta.droppedMedia = outcome.reason;
+    if (outcome.kind !== "dropped") attachments.push(outcome.attachment);
+    if (outcome.kind === "deferred") meta.deferredMedia = outcome.reason;
+    if (outcome.kind === "dropped") meta.droppedMedia = outcome.reason;
   }
   if (text.trim() === "" && attachments.length === 0 && meta.droppedMedia === undefined) {
     return { kind: "ignored", reason: "empty message" };
@@ -97,7 +99,23 @@ export async function mapInbound(message: WhatsAppWebMessage, options: MapOption
   };
 }
 
-type DownloadOutcome = { kind: "ok"; attachment: Attachment } | { kind: "dropped"; reason: string };
+type DownloadOutcome = { kind: "ok"; attachment: Attachment } | { kind: "deferred"; attachment: Attachment; reason: string } | { kind: "dropped"; reason: string };
+
+/** Media the intake could not download stays a reference to the message, fetched again on demand. */
+function deferred(message: WhatsAppWebMessage, reason: string): DownloadOutcome {
+  const size = message._data?.size;
+  const filename = message._data?.filename;
+  return {
+    kind: "deferred",
+    reason,
+    attachment: {
+      url: messageReference(message.id._serialized),
+      contentType: announcedContentType(message),
+      ...(filename ? { name: filename.slice(0, 255) } : {}),
+      ...(typeof size === "number" && size >= 0 ? { sizeBytes: size } : {}),
+    },
+  };
+}
 
 async function downloadCapped(message: WhatsAppWebMessage, options: MapOptions): Promise<DownloadOutcome> {
   // The raw message knows the size: refuse before pulling a large file through the browser.
@@ -107,9 +125,9 @@ async function downloadCapped(message: WhatsAppWebMessage, options: MapOptions):
   try {
     media = await withTimeout(message.downloadMedia(), options.downloadTimeoutMs ?? 60_000);
   } catch (error) {
-    return { kind: "dropped", reason: `download failed: ${errorMessage(error)}` };
+    return deferred(message, `download failed: ${errorMessage(error)}`);
   }
-  if (!media) return { kind: "dropped", reason: "no longer available" };
+  if (!media) return deferred(message, "not downloadable yet");
   const bytes = Buffer.from(media.data, "base64");
   if (bytes.length > options.maxMediaBytes) return { kind: "dropped", reason: `too large (${bytes.length} bytes)` };
   const url = await options.storeMedia(media, bytes);

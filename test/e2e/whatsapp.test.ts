@@ -76,4 +76,16 @@ describe("WhatsApp end to end", () => {
     const messages = await eventually(() => switchboard.store.listMessages(conversation.id), (found) => found[1]?.status === "sent", 10_000, "the reply recorded");
     expect(messages[1]?.channelMessageId).toMatch(/^true_14155550102@c\.us_/);
   });
+
+  it("over whatsapp-web.js: records a customer's photo with its caption, and gives the desk its exact bytes", async () => {
+    const client = fakes.latest();
+    client.scanAndConnect();
+    const jpeg = Buffer.concat([Buffer.from("ffd8ffe0", "hex"), Buffer.from("a scanned payment slip")]);
+    client.receive(incoming({ from: `${MAYA.slice(1)}@c.us`, body: "my payment slip", media: { mimetype: "image/jpeg", data: jpeg.toString("base64"), filename: "slip.jpg" } }));
+    const conversation = await eventually(() => switchboard.store.findConversationByAddress("wweb", `whatsapp:${MAYA}`), Boolean, 20_000, "the conversation");
+    const [inbound] = await eventually(() => switchboard.store.listMessages(conversation!.id), (found) => found.length > 0, 10_000, "the photo message");
+    expect(inbound).toMatchObject({ direction: "inbound", text: "my payment slip", attachments: [{ contentType: "image/jpeg", name: "slip.jpg" }] });
+    const fetched = await switchboard.channels.get("wweb")!.fetchAttachment!(inbound!.attachments[0]!);
+    expect(fetched.bytes.equals(jpeg)).toBe(true);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * A fake whatsapp-web.js client with the library's event interface (an EventEmitter emitting `qr`,
  * `authenticated`, `ready`, `auth_failure`, `disconnected`, `message` with the library's payload
- * shapes) and its methods (`initialize`, `sendMessage`, `destroy`, `getNumberId`). The test plays
- * WhatsApp: it scans the QR code, drops the session, and sends customer messages.
+ * shapes) and its methods (`initialize`, `sendMessage`, `destroy`, `getNumberId`, `getMessageById`). The
+ * test plays WhatsApp: it scans the QR code, drops the session, sends customer messages, and deletes or
+ * expires their media (the library's `downloadMedia()` then resolves to undefined).
  */
 import { EventEmitter } from "node:events";
 import type { WhatsAppWebClient, WhatsAppWebClientOptions, WhatsAppWebMedia, WhatsAppWebMessage } from "../../channels/whatsapp-web/index.js";
@@ -23,6 +24,8 @@ export class FakeWhatsAppWebClient extends EventEmitter implements WhatsAppWebCl
   readonly unregistered = new Set<string>();
   /** Make the next sendMessage throw this. */
   sendFailure: Error | undefined;
+  /** The linked session's message store, by serialized id, as `getMessageById` reads it. */
+  private readonly messages = new Map<string, WhatsAppWebMessage>();
 
   constructor(
     readonly options: WhatsAppWebClientOptions,
@@ -55,6 +58,10 @@ export class FakeWhatsAppWebClient extends EventEmitter implements WhatsAppWebCl
     return this.unregistered.has(number) ? null : { _serialized: `${number}@c.us` };
   }
 
+  async getMessageById(messageId: string): Promise<WhatsAppWebMessage | null> {
+    return this.messages.get(messageId) ?? null;
+  }
+
   // What WhatsApp does, as the library reports it.
   showQr(qr = `2@${Math.random().toString(36).slice(2)},key,ref`): void {
     this.emit("qr", qr);
@@ -70,7 +77,17 @@ export class FakeWhatsAppWebClient extends EventEmitter implements WhatsAppWebCl
     this.emit("auth_failure", message);
   }
   receive(message: WhatsAppWebMessage): void {
+    this.messages.set(message.id._serialized, message);
     this.emit("message", message);
+  }
+  /** The customer deleted the message for everyone: the session no longer has it. */
+  deleteMessage(messageId: string): void {
+    this.messages.delete(messageId);
+  }
+  /** WhatsApp's servers dropped the media: the message stays, its download gives nothing. */
+  expireMedia(messageId: string): void {
+    const message = this.messages.get(messageId);
+    if (message) message.downloadMedia = async () => undefined;
   }
 }
 
@@ -87,6 +104,8 @@ export interface IncomingOptions {
   media?: WhatsAppWebMedia;
   /** The raw size WhatsApp announces for the media (defaults to the real size). */
   announcedSize?: number;
+  /** How many downloads fail first (the browser timing out), before the media comes. */
+  failedDownloads?: number;
   location?: WhatsAppWebMessage["location"];
 }
 
@@ -96,6 +115,7 @@ export function incoming(options: IncomingOptions = {}): WhatsAppWebMessage {
   const from = options.from ?? "15551234567@c.us";
   const id = `3A${serial.toString(16).padStart(18, "0").toUpperCase()}`;
   const media = options.media;
+  let failures = options.failedDownloads ?? 0;
   return {
     id: { fromMe: options.fromMe ?? false, remote: from, id, _serialized: `${options.fromMe ? "true" : "false"}_${from}_${id}` },
     from,
@@ -109,10 +129,21 @@ export function incoming(options: IncomingOptions = {}): WhatsAppWebMessage {
     isStatus: options.isStatus ?? false,
     broadcast: options.broadcast ?? false,
     ...(options.location ? { location: options.location } : {}),
-    _data: { ...(media ? { size: options.announcedSize ?? Buffer.from(media.data, "base64").length } : {}), notifyName: options.pushname ?? "" },
-    downloadMedia: async () => media,
+    _data: { ...(media ? rawMedia(media, options.announcedSize) : {}), notifyName: options.pushname ?? "" },
+    downloadMedia: async () => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error("Evaluation failed: TimeoutError");
+      }
+      return media;
+    },
     getContact: async () => ({ pushname: options.pushname ?? "", ...(options.contactNumber ? { number: options.contactNumber } : {}) }),
   };
+}
+
+/** What the raw message data says about its media before it is downloaded. */
+function rawMedia(media: WhatsAppWebMedia, announcedSize: number | undefined) {
+  return { size: announcedSize ?? Buffer.from(media.data, "base64").length, mimetype: media.mimetype, ...(media.filename ? { filename: media.filename } : {}) };
 }
 
 /** A factory that records every client the adapter builds (one per (re)connection attempt). */

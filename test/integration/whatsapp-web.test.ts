@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { chromiumArgs, createWhatsAppWebAdapter, sessionDirFor, WhatsAppWebSettings, type WhatsAppWebChannelAdapter } from "../../channels/whatsapp-web/index.js";
 import type { Conversation, Message } from "../../src/domain/model.js";
-import { DeliveryFailedError } from "../../src/errors.js";
+import { ChannelNotStartedError, DeliveryFailedError, NotFoundError, PayloadTooLargeError, ValidationError } from "../../src/errors.js";
 import { memoryChannelContext, type MemoryChannelContext } from "../fakes/memory-channel-context.js";
 import { fakeClientFactory, incoming, type FakeWhatsAppWebClient } from "../fakes/whatsapp-web-client.js";
 
@@ -200,6 +200,93 @@ describe("inbound messages", () => {
     await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(3));
     expect(context.memoryIntake.accepted[1]).toMatchObject({ text: "[media too large to receive]", attachments: [], meta: { droppedMedia: expect.stringMatching(/too large/) } });
     expect(context.memoryIntake.accepted[2]).toMatchObject({ text: "caption kept", attachments: [] });
+  });
+});
+
+describe("customer media for the desk (fetchAttachment)", () => {
+  const jpeg = Buffer.concat([Buffer.from("ffd8ffe0", "hex"), Buffer.from("a photo of the broken hinge")]);
+  const photo = { mimetype: "image/jpeg", data: jpeg.toString("base64"), filename: "hinge.jpg" };
+
+  it("gives back the exact bytes of an image kept at intake, with its caption as the message text", async () => {
+    await build();
+    const client = await connected();
+    client.receive(incoming({ body: "the hinge", media: photo }));
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(1));
+    const inbound = context.memoryIntake.accepted[0]!;
+    expect(inbound).toMatchObject({ text: "the hinge", attachments: [{ contentType: "image/jpeg", name: "hinge.jpg", sizeBytes: jpeg.length }] });
+    const fetched = await adapter.fetchAttachment(inbound.attachments[0]!);
+    expect(fetched.contentType).toBe("image/jpeg");
+    expect(fetched.bytes.equals(jpeg)).toBe(true);
+
+    await rm(join(sessionDirFor(dataDir, "wweb"), "media"), { recursive: true });
+    await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toThrow(/no longer kept/);
+  });
+
+  it("keeps a reference to media the intake could not download, accepts the media-only message, and fetches it through the session", async () => {
+    await build();
+    const client = await connected();
+    const voice = Buffer.from("OggS voice note bytes");
+    const message = incoming({ type: "ptt", media: { mimetype: "audio/ogg; codecs=opus", data: voice.toString("base64") }, failedDownloads: 1 });
+    client.receive(message);
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(1));
+    const inbound = context.memoryIntake.accepted[0]!;
+    expect(inbound).toMatchObject({ text: "", meta: { deferredMedia: expect.stringMatching(/download failed/) } });
+    expect(inbound.attachments).toEqual([{ url: `whatsapp-web://message/${message.id._serialized}`, contentType: "audio/ogg; codecs=opus", sizeBytes: voice.length }]);
+
+    const fetched = await adapter.fetchAttachment(inbound.attachments[0]!);
+    expect(fetched.contentType).toBe("audio/ogg; codecs=opus");
+    expect(fetched.bytes.equals(voice)).toBe(true);
+
+    client.expireMedia(message.id._serialized);
+    await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toThrow(NotFoundError);
+    await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toThrow(/expired on WhatsApp's servers/);
+    client.deleteMessage(message.id._serialized);
+    await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toThrow(/deleted, or no longer in the linked session/);
+
+    // Media still being fetched by the phone: the library's download gives nothing yet.
+    const pending = incoming({ body: "the invoice", type: "document", media: { mimetype: "application/pdf", data: "JVBERi0=", filename: "invoice.pdf" } });
+    pending.downloadMedia = async () => undefined;
+    client.receive(pending);
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(2));
+    expect(context.memoryIntake.accepted[1]).toMatchObject({
+      text: "the invoice",
+      attachments: [{ url: `whatsapp-web://message/${pending.id._serialized}`, contentType: "application/pdf", name: "invoice.pdf" }],
+      meta: { deferredMedia: "not downloadable yet" },
+    });
+
+    client.drop();
+    await expect(adapter.fetchAttachment(inbound.attachments[0]!)).rejects.toBeInstanceOf(ChannelNotStartedError);
+  });
+
+  it("caps what it fetches through the session", async () => {
+    await build();
+    const client = await connected();
+    const message = incoming({ media: { mimetype: "video/mp4", data: Buffer.alloc(5_000).toString("base64") }, announcedSize: 10, failedDownloads: 1 });
+    client.receive(message);
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(1));
+    await expect(adapter.fetchAttachment(context.memoryIntake.accepted[0]!.attachments[0]!)).rejects.toBeInstanceOf(PayloadTooLargeError);
+  });
+
+  it("refuses references it did not issue", async () => {
+    await build();
+    const client = await connected();
+    client.receive(incoming({ body: "kept", media: photo }));
+    await vi.waitFor(() => expect(context.memoryIntake.accepted).toHaveLength(1));
+    const kept = context.memoryIntake.accepted[0]!.attachments[0]!.url!;
+    const name = kept.split("/").at(-1)!;
+    const foreign = [
+      undefined,
+      "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+      `https://elsewhere.example.com/admin/channels/wweb/media/${name}`,
+      `https://support.example.com/admin/channels/other/media/${name}`,
+      "https://support.example.com/admin/channels/wweb/media/..%2F..%2Fsession.json",
+      "whatsapp-web://message/../../etc/passwd",
+      "whatsapp-web://message/false_120363000000000000@g.us_3A0000000000000001",
+      "file:///etc/passwd",
+    ];
+    for (const url of foreign) {
+      await expect(adapter.fetchAttachment({ ...(url ? { url } : {}), contentType: "image/jpeg" })).rejects.toBeInstanceOf(ValidationError);
+    }
   });
 });
 
