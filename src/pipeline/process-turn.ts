@@ -180,10 +180,13 @@ export class TurnProcessor {
 
     const priority = decision.priority ?? "normal";
     // What happens (the brain's note, or a plain lead), then when (business hours, expected wait).
-    // In the customer's language: a Spanish note followed by an English promise reads as a machine.
+    // In the customer's language: a Spanish customer reads neither an English note (a routing rule's) nor
+    // an English promise; such a note gives way to the plain lead in their language.
     const language = detectLanguage(message.text);
     const notice = this.deps.availability.handoffNotice({ conversation, priority, now, language });
-    const text = `${outcome.reply ?? handoffNotices(language).handoffLead} ${notice}`;
+    const notes = handoffNotices(language);
+    const noteReadable = outcome.reply !== undefined && (notes === NOTICES || detectLanguage(outcome.reply) === language);
+    const text = `${noteReadable ? outcome.reply : notes.handoffLead} ${notice}`;
     const customerAsked = decision.reasonCodes.includes("human_requested") || message.meta.intent === "human";
     const result = await this.commit(
       {
