@@ -12,6 +12,8 @@ import { addDays, isValidTimeZone, localParts, shortZoneName, weekdayOf, zonedIn
 const DAY_KEYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const SPANISH_DAY_NAMES = ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"];
+const SPANISH_MONTH_NAMES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"];
 
 const INTERVAL = /^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)$/;
 
@@ -73,6 +75,15 @@ function clockText(minuteOfDay: number): string {
   return `${Math.floor(minuteOfDay / 60)}:${String(minuteOfDay % 60).padStart(2, "0")}`;
 }
 
+/** "hoy", "mañana", "el lunes", "el lunes 5 de enero". */
+function spanishDay(date: string, weekday: number, today: string): string {
+  if (date === today) return "hoy";
+  if (date === addDays(today, 1)) return "mañana";
+  if (date <= addDays(today, 6)) return `el ${SPANISH_DAY_NAMES[weekday]}`;
+  const [, month, dayOfMonth] = date.split("-").map(Number) as [number, number, number];
+  return `el ${SPANISH_DAY_NAMES[weekday]} ${dayOfMonth} de ${SPANISH_MONTH_NAMES[month - 1]}`;
+}
+
 export class BusinessHours implements HumanAvailability {
   private readonly config: AvailabilityConfig;
   private readonly week: Interval[][];
@@ -120,7 +131,8 @@ export class BusinessHours implements HumanAvailability {
   }
 
   /** When a person will answer; the core puts what is happening (and why) before it. */
-  handoffNotice(input: { priority: Priority; now: Date }): string {
+  handoffNotice(input: { priority: Priority; now: Date; language?: string }): string {
+    if (input.language === "es") return this.spanishHandoffNotice(input.priority, input.now);
     if (this.isOpen(input.now)) {
       const minutes = this.expectedReplyMinutes(input.priority);
       return `A person will reply here, usually within ${minutes} minute${minutes === 1 ? "" : "s"}.`;
@@ -130,13 +142,23 @@ export class BusinessHours implements HumanAvailability {
     return `${when} Until then, I can keep helping with questions I'm allowed to answer.`;
   }
 
+  private spanishHandoffNotice(priority: Priority, now: Date): string {
+    if (this.isOpen(now)) {
+      const minutes = this.expectedReplyMinutes(priority);
+      return `Una persona le responderá aquí, normalmente en menos de ${minutes} minuto${minutes === 1 ? "" : "s"}.`;
+    }
+    const back = this.whenBack(now, "es");
+    const when = back ? `Nuestro equipo vuelve ${back}; entonces una persona le responderá aquí.` : "Nuestro equipo no está disponible ahora; una persona le responderá aquí en cuanto vuelva.";
+    return `${when} Mientras tanto, puedo seguir ayudándole con las preguntas que puedo responder.`;
+  }
+
   /** Outside business hours nobody will claim soon: the AI keeps answering what it may meanwhile. */
   aiAssistsWhileWaiting(now: Date): boolean {
     return !this.isOpen(now);
   }
 
   /** "at 9:00 on Monday (ET)", "at 9:00 tomorrow (ET)", "at 9:00 on Monday 5 January (ET)". */
-  whenBack(now: Date): string | undefined {
+  whenBack(now: Date, language?: string): string | undefined {
     const hours = this.config.businessHours;
     const opening = this.nextOpening(now);
     if (!hours || !opening) return undefined;
@@ -144,6 +166,7 @@ export class BusinessHours implements HumanAvailability {
     const local = localParts(opening, hours.timezone);
     const label = hours.label ?? shortZoneName(opening, hours.timezone);
     const time = clockText(local.minuteOfDay);
+    if (language === "es") return `a las ${time} ${spanishDay(local.date, local.weekday, today)} (${label})`;
     let day: string;
     if (local.date === today) day = "today";
     else if (local.date === addDays(today, 1)) day = "tomorrow";

@@ -4,6 +4,15 @@ import { ValidationError } from "../errors.js";
 import { singleTurn } from "../agent/evaluate.js";
 import type { CliCommand } from "./cli-command.js";
 
+async function requireKnownCustomer(id: string): Promise<void> {
+  const { loadEnv } = await import("../config/env.js");
+  const { createAccountProviderFromEnv } = await import("../main/brain.js");
+  const accounts = createAccountProviderFromEnv(loadEnv(process.env, { scope: "brain" }));
+  if (!(await accounts.findCustomer({ id }))) {
+    throw new ValidationError(`no customer "${id}" at the ${accounts.name} account provider (switchboard accounts show ID looks customers up)`);
+  }
+}
+
 export const askCommand: CliCommand = {
   path: ["ask"],
   usage: 'ask "TEXT" [--kb DIR] [--customer ID] [--json] [--engine local|openai]',
@@ -17,6 +26,8 @@ export const askCommand: CliCommand = {
     });
     if (positionals.length === 0) throw new ValidationError('ask needs the customer\'s message: switchboard ask "TEXT"');
     const text = positionals.join(" ");
+    // A mistyped id would otherwise read as an unverified customer and get the verification flow.
+    if (values.customer) await requireKnownCustomer(values.customer);
     const { composeCliBrain } = await import("./cli-brain.js");
     const composed = await composeCliBrain(values.kb, values.engine);
     const { brain, routing } = composed;

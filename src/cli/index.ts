@@ -44,10 +44,34 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** What a failed file operation says in words ("no such file or directory"), without Node's prefix. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder, not a file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EEXIST: "already exists",
+};
+
+/** A file the user named that cannot be read or written: one line naming it, no stack trace. */
+function fileProblem(error: unknown): string | undefined {
+  const { code, path, syscall } = error as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof code !== "string" || typeof path !== "string" || !(code in FILE_PROBLEMS)) return undefined;
+  const verb = typeof syscall === "string" && /^(?:open|stat|lstat|read|scandir|readdir|access)$/.test(syscall) ? "cannot read" : "cannot write";
+  return `${verb} ${path}: ${FILE_PROBLEMS[code]}`;
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof SwitchboardError) {
+  const problem = fileProblem(error);
+  if (problem) {
+    process.stderr.write(`switchboard: ${problem}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof SwitchboardError) {
     process.stderr.write(`switchboard: ${error.message}\n`);
     process.exitCode = error.code === "config.invalid" ? 78 : 1;
   } else {

@@ -11,7 +11,18 @@ export const NOTICES = {
   csatThanks: "Thank you for the feedback!",
 } as const;
 
+/** The handoff sentences for customers who write in Spanish (the one other language the brain answers in). */
+export const SPANISH_NOTICES = {
+  handoffLead: "Le paso con una persona de nuestro equipo.",
+  handoffWhenUnknown: "Una persona le responderá aquí lo antes posible.",
+} as const;
+
+/** The handoff notices in the customer's language: Spanish for "es", English otherwise. */
+export function handoffNotices(language: string | undefined): { handoffLead: string; handoffWhenUnknown: string } {
+  return language === "es" ? SPANISH_NOTICES : NOTICES;
+}
+
 /** Without business hours configured, a person is promised without a time. */
 export const ALWAYS_AVAILABLE: HumanAvailability = {
-  handoffNotice: () => NOTICES.handoffWhenUnknown,
+  handoffNotice: ({ language }) => handoffNotices(language).handoffWhenUnknown,
 };

@@ -12,6 +12,15 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { WorkQueue } from "../ports/work-queue.js";
 
 const STORED_TEXT_MASK: MaskOptions = { cards: true, secrets: true, phones: false, emails: false };
+// Non-printing control characters (all but tab, line feed and carriage return): they mean nothing to a
+// reader, and PostgreSQL cannot store U+0000 in text at all.
+// eslint-disable-next-line no-control-regex
+const NON_PRINTING = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** The customer's text as it is stored: no control characters, card numbers and secrets masked. */
+function storableText(text: string): string {
+  return maskSensitiveText(text.replace(NON_PRINTING, ""), STORED_TEXT_MASK);
+}
 
 export interface IntakeDependencies {
   store: ConversationStore;
@@ -29,7 +38,10 @@ export function createInboundIntake(deps: IntakeDependencies): InboundIntake {
       }
       // Card numbers and secrets are never stored: the conversation keeps "[card ending 1111]". Phone
       // numbers and e-mail addresses stay (identity checks and agents need them); logs mask those.
-      const inbound = { ...parsed.data, text: maskSensitiveText(parsed.data.text, STORED_TEXT_MASK) };
+      const inbound = { ...parsed.data, text: storableText(parsed.data.text) };
+      if (inbound.text.trim() === "" && parsed.data.text.trim() !== "" && inbound.attachments.length === 0) {
+        throw new ValidationError("inbound message rejected: text holds only control characters");
+      }
       const recorded = await deps.store.recordInbound(inbound);
       const { conversation, message, duplicate } = recorded;
       if (!duplicate) deps.metrics.messagesIn.inc({ channel: inbound.channelId });

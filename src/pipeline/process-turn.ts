@@ -4,6 +4,7 @@
  * (human owner) mirror to the desk and stay silent. The queue guarantees one worker per conversation;
  * the store's `commitTurn` guarantees each message is processed exactly once.
  */
+import { detectLanguage } from "../kb/language.js";
 import { humanOwned } from "../domain/conversation-state.js";
 import type { Conversation, Decision, Message } from "../domain/model.js";
 import type { Logger } from "../logging/logger.js";
@@ -15,7 +16,7 @@ import type { HumanAvailability } from "../ports/desk.js";
 import type { JobResult, TurnJob, WorkQueue } from "../ports/work-queue.js";
 import type { ConversationEvents } from "./conversation-events.js";
 import { csatPending, parseCsatAnswer, withoutCsatRequest } from "./csat.js";
-import { NOTICES } from "./customer-notices.js";
+import { handoffNotices, NOTICES } from "./customer-notices.js";
 import { DESK_TASKS } from "./desk-tasks.js";
 import { WHILE_WAITING } from "./message-meta.js";
 
@@ -179,8 +180,13 @@ export class TurnProcessor {
 
     const priority = decision.priority ?? "normal";
     // What happens (the brain's note, or a plain lead), then when (business hours, expected wait).
-    const notice = this.deps.availability.handoffNotice({ conversation, priority, now });
-    const text = `${outcome.reply ?? NOTICES.handoffLead} ${notice}`;
+    // In the customer's language: a Spanish customer reads neither an English note (a routing rule's) nor
+    // an English promise; such a note gives way to the plain lead in their language.
+    const language = detectLanguage(message.text);
+    const notice = this.deps.availability.handoffNotice({ conversation, priority, now, language });
+    const notes = handoffNotices(language);
+    const noteReadable = outcome.reply !== undefined && (notes === NOTICES || detectLanguage(outcome.reply) === language);
+    const text = `${noteReadable ? outcome.reply : notes.handoffLead} ${notice}`;
     const customerAsked = decision.reasonCodes.includes("human_requested") || message.meta.intent === "human";
     const result = await this.commit(
       {

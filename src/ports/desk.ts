@@ -47,8 +47,11 @@ export type ClaimResult =
 
 /** When people are around: what a customer hears on handoff (business hours, expected wait). */
 export interface HumanAvailability {
-  /** When a person will answer ("A person will reply here, usually within 15 minutes."). */
-  handoffNotice(input: { conversation: Conversation; priority: Priority; now: Date }): string;
+  /**
+   * When a person will answer ("A person will reply here, usually within 15 minutes."), in the customer's
+   * `language` (a tag such as "es") when there is a wording for it, else in English.
+   */
+  handoffNotice(input: { conversation: Conversation; priority: Priority; now: Date; language?: string }): string;
   /**
    * While an escalation waits and nobody can claim soon (outside business hours), may the AI keep
    * answering what it is allowed to? Absent means no.

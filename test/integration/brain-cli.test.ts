@@ -89,6 +89,15 @@ describe("switchboard CLI (brain)", () => {
     expect(report.content_pass_rate).toBeGreaterThanOrEqual(0.8);
   });
 
+  it("ask --customer answers a known customer from the account data and refuses an unknown id", async () => {
+    const known = JSON.parse((await cli("ask", "--customer", "C-1001", "when is my next payment due", "--json")).stdout) as Record<string, unknown>;
+    expect(String(known.reply)).toMatch(/\$37\.50/);
+    await expect(cli("ask", "--customer", "C-1OO1", "when is my next payment due")).rejects.toMatchObject({
+      code: 1,
+      stderr: 'switchboard: no customer "C-1OO1" at the demo account provider (switchboard accounts show ID looks customers up)\n',
+    });
+  });
+
   it("explains a bad cases file instead of crashing", async () => {
     await expect(cli("eval", "--cases", "kb/source/docs/faq.md", "--json")).rejects.toMatchObject({ stderr: expect.stringMatching(/invalid cases/) });
   });

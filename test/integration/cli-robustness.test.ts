@@ -29,6 +29,15 @@ describe("switchboard CLI robustness", () => {
     expect(JSON.parse(stdout)).toMatchObject({ route: expect.any(String) });
   });
 
+  it("kb build names a tickets file or an output folder it cannot use in one line, without a stack trace", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kb-paths-"));
+    const missing = await cli(["kb", "build", "--tickets", join(dir, "missing.jsonl"), "--out", join(dir, "kb"), "--quiet"]).catch((error: unknown) => error);
+    expect(missing).toMatchObject({ code: 1, stderr: `switchboard: cannot read ${join(dir, "missing.jsonl")}: no such file or directory\n` });
+    await writeFile(join(dir, "t.jsonl"), `${JSON.stringify({ customer_message: "where is my parcel", category: "delivery" })}\n`);
+    const blocked = await cli(["kb", "build", "--tickets", join(dir, "t.jsonl"), "--out", join(dir, "t.jsonl", "kb"), "--quiet"]).catch((error: unknown) => error);
+    expect(blocked).toMatchObject({ code: 1, stderr: `switchboard: cannot write ${join(dir, "t.jsonl", "kb")}: a part of the path is not a folder\n` });
+  });
+
   it("kb build keeps tickets with a bad optional field and says how many", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kb-fields-"));
     const rows = ["where is my parcel", "my package has not arrived", "tracking number please", "reset my password", "forgot my password", "cannot log in"].map(

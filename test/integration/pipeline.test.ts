@@ -74,6 +74,17 @@ describe("pipeline", () => {
     expect(channel.textsFor(conversationId).some((text) => text.startsWith("Echo:"))).toBe(false);
   });
 
+  it("tells a customer who writes in Spanish about the handoff in Spanish only", async () => {
+    const address = newAddress();
+    const { conversationId } = await say(address, "Quiero hablar con alguien de la empresa, por favor", { intent: "human" });
+    const [notice] = await eventually(() => channel.textsFor(conversationId), (texts) => texts.length === 1);
+    expect(notice).toBe("Le paso con una persona de nuestro equipo. Una persona le responderá aquí lo antes posible.");
+    // A routing rule's English note gives way to the Spanish lead.
+    const second = await say(newAddress(), "Quiero hablar con un agente");
+    const [translated] = await eventually(() => channel.textsFor(second.conversationId), (texts) => texts.length === 1);
+    expect(translated).toBe("Le paso con una persona de nuestro equipo. Una persona le responderá aquí lo antes posible.");
+  });
+
   it("lets an agent claim, reply with their first name, resolve, and collects the CSAT score", async () => {
     const address = newAddress();
     const { conversationId } = await say(address, "agent please");

@@ -76,6 +76,15 @@ describe("web chat bad input", () => {
     expect(await client.next((received) => received.type === "receipt")).toMatchObject({ id: "good-00001" });
   });
 
+  it("stores a message with control characters (U+0000 included) without them, and refuses one made only of them", async () => {
+    const client = await connect();
+    client.send({ type: "message", id: "control-01", text: "hello\u0000\u0007\u001b[31m world\u0085" });
+    expect(await client.next((received) => received.type === "receipt" || received.type === "error")).toMatchObject({ type: "receipt", id: "control-01" });
+    client.send({ type: "message", id: "control-02", text: "\u0000\u0001\u007f" });
+    expect(await client.next((received) => received.type === "error")).toMatchObject({ code: "invalid_frame", id: "control-02" });
+    expect((await storedFrom(client)).filter((message) => message.author === "customer").map((message) => message.text)).toEqual(["hello[31m world"]);
+  });
+
   it("closes a socket that sends a frame over the payload limit with 1009", async () => {
     const client = await connect();
     client.send({ type: "message", id: "huge-00001", text: "y".repeat(70 * 1024) });

@@ -16,6 +16,9 @@ export interface TestBrainOptions {
 
 export const testRouting: RoutingPolicy = {
   beforeAnswer(turn) {
+    if (/\bagente\b/i.test(turn.message.text)) {
+      return [{ code: "human_requested", label: "The customer asked for a person", priority: "normal", customerNote: "Of course. I'm connecting you with a member of our team." }];
+    }
     if (turn.message.meta.intent === "human" || /\b(human|agent|person)\b/i.test(turn.message.text)) {
       return [{ code: "human_requested", label: "The customer asked for a person", priority: "normal" }];
     }

@@ -32,6 +32,15 @@ describe("BusinessHours", () => {
     expect(hours.handoffNotice({ priority: "urgent", now })).toContain("usually within 5 minutes");
   });
 
+  it("promises the wait and says when the team is back in Spanish for a Spanish-speaking customer", () => {
+    expect(hours.handoffNotice({ priority: "urgent", now: at("2025-03-04T15:00:00Z"), language: "es" })).toBe(
+      "Una persona le responderá aquí, normalmente en menos de 5 minutos.",
+    );
+    const notice = hours.handoffNotice({ priority: "normal", now: at("2025-03-07T23:00:00Z"), language: "es" });
+    expect(notice).toContain("Nuestro equipo vuelve a las 9:00 el lunes (ET)");
+    expect(notice).not.toMatch(/\b(?:the|will|reply|Monday)\b/);
+  });
+
   it("says when the team is back outside hours, and that the assistant keeps helping", () => {
     // Friday 18:00 EST -> Monday 9:00.
     const notice = hours.handoffNotice({ priority: "normal", now: at("2025-03-07T23:00:00Z") });
