@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { DRAFT_REASON } from "../../src/agent/reason-codes.js";
 import { Priority } from "../../src/domain/model.js";
 import { ConfigError } from "../../src/errors.js";
+import { detectLanguage } from "../../src/kb/language.js";
 import { foldText, words } from "../../src/kb/text.js";
 import type { Draft, LearnedRoutingSignals, RoutingPolicy, RuleHit, TurnContext } from "../../src/ports/agent-engine.js";
 import { DETECTOR_FUNCTIONS } from "./detectors.js";
@@ -78,7 +79,9 @@ export function loadRuleSpecs(options: { shippedText?: string; adminText?: strin
     if (!admin.success) throw new ConfigError(`${source} is invalid: ${describe(admin.error.issues)}`);
     for (const patch of admin.data.rules) {
       const base = merged.get(patch.name);
-      const candidate = RuleSpec.safeParse(base ? { ...base, ...patch } : patch);
+      // A new note makes the shipped translations of the old one stale: they go unless the patch brings its own.
+      const staleTranslations = patch["note"] !== undefined && patch["notes"] === undefined ? { notes: {} } : {};
+      const candidate = RuleSpec.safeParse(base ? { ...base, ...staleTranslations, ...patch } : patch);
       if (!candidate.success) {
         throw new ConfigError(`${source}: rule "${patch.name}" is invalid: ${describe(candidate.error.issues)}`);
       }
@@ -139,6 +142,7 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
     const yieldsToDraft =
       draft?.category !== undefined && aiSafe.has(draft.category) && draft.confidence >= SOFT_RULE_CONFIDENCE;
     const results: RuleEvaluation[] = [];
+    let language: string | undefined;
     for (const rule of this.rules) {
       const { spec } = rule;
       if (spec.stage !== stage) continue;
@@ -159,6 +163,8 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
         detail = textMatch;
       }
       if (detail === null) continue;
+      language ??= detectLanguage(raw);
+      const note = spec.notes[language] ?? spec.note;
       results.push({
         rule: spec.name,
         detail,
@@ -166,7 +172,7 @@ export class RuleBasedRoutingPolicy implements RoutingPolicy {
           code: spec.code,
           label: `${spec.label} (${detail})`,
           priority: spec.priority,
-          ...(spec.note ? { customerNote: spec.note } : {}),
+          ...(note ? { customerNote: note } : {}),
           ...(spec.detector === "must_human_category" && draft?.category ? { category: draft.category } : {}),
         },
       });

@@ -29,6 +29,8 @@ export const RuleSpec = z
     priority: Priority.default("normal"),
     stage: z.enum(["before", "after"]).default("before"),
     note: z.string().min(1).optional(),
+    /** The note in other languages, by language tag ("es": ...); the customer reads the one in theirs. */
+    notes: z.record(z.string().regex(/^[a-z]{2}$/, "a two-letter language tag such as es"), z.string().min(1)).default({}),
     patterns: z.array(z.string().min(1)).default([]),
     phrases: z.array(z.string().min(1)).default([]),
     unless: z.array(z.string().min(1)).default([]),

@@ -97,6 +97,16 @@ describe("shipped routing rules", () => {
     expect(hit?.customerNote).toMatch(/sorry.*specialist/i);
   });
 
+  it("gives the customer the rule's note in their language, and drops shipped translations an admin note replaced", () => {
+    const [spanish] = policy.beforeAnswer(singleTurn("Perdí mi trabajo y no puedo pagar la próxima cuota"));
+    expect(spanish).toMatchObject({ code: "hardship" });
+    expect(spanish?.customerNote).toMatch(/especialistas/);
+    const [english] = policy.beforeAnswer(singleTurn("I lost my job and can't pay the next installment"));
+    expect(english?.customerNote).toMatch(/specialists/);
+    const renamed = createRoutingPolicy({ signals, adminRulesText: 'rules:\n  - name: hardship\n    note: "Our care team will call you."\n' });
+    expect(renamed.beforeAnswer(singleTurn("Perdí mi trabajo y no puedo pagar la próxima cuota"))[0]?.customerNote).toBe("Our care team will call you.");
+  });
+
   it.each([
     "How do I close the app notifications?",
     "How do I reset my password?",
