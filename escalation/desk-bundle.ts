@@ -4,30 +4,19 @@
  * (what customers hear on handoff). `src/main.ts` calls this with the parts it built.
  */
 import type { ChannelKind } from "../src/domain/model.js";
-import type { Logger } from "../src/logging/logger.js";
 import type { TaskHandler } from "../src/pipeline/job-handlers.js";
-import type { ConversationStore } from "../src/ports/conversation-store.js";
-import type { Desk, HandoffActions, HumanAvailability } from "../src/ports/desk.js";
-import type { DeskMedia } from "../src/ports/media.js";
-import type { OnceGuard, RateLimiter, WorkQueue } from "../src/ports/work-queue.js";
+import type { Desk, HumanAvailability } from "../src/ports/desk.js";
 import type { FastifyInstance } from "fastify";
 import { deskSettingsFrom } from "./desk-config.js";
 import { InboxDesk } from "./inbox/inbox-desk.js";
+import type { SlackDeskDependencies } from "./slack/index.js";
 
-export interface ConfiguredDeskInput {
+/** The parts the composition root built (as the Slack desk takes them), plus the configuration to read. */
+export interface ConfiguredDeskInput extends Omit<SlackDeskDependencies, "availability" | "channelKinds" | "sleep"> {
   /** The parsed SWITCHBOARD_CONFIG file (its `desk:` section and channel kinds are read). */
   file: { desk?: unknown; channels?: ReadonlyArray<{ id: string; kind: ChannelKind }> } | undefined;
   /** The environment (SLACK_*). */
   env: Record<string, string | undefined>;
-  store: ConversationStore;
-  handoff: HandoffActions;
-  queue: WorkQueue;
-  rateLimiter: RateLimiter;
-  once: OnceGuard;
-  logger: Logger;
-  now: () => Date;
-  /** Media both ways between customers and agents (src/media). */
-  media?: DeskMedia;
 }
 
 /** Structurally `src/main.ts`'s `DeskBundle`. */
@@ -47,17 +36,11 @@ export async function createConfiguredDesk(input: ConfiguredDeskInput): Promise<
     return { desk: new InboxDesk(input.store, input.logger), availability: settings.availability, routes: [], tasks: [], start: async () => undefined, stop: async () => undefined };
   }
   const { createSlackDesk } = await import("./slack/index.js");
+  const { file, env: _env, ...parts } = input;
   const slack = createSlackDesk(settings.slack, {
-    store: input.store,
-    handoff: input.handoff,
-    queue: input.queue,
-    rateLimiter: input.rateLimiter,
-    once: input.once,
-    logger: input.logger,
-    now: input.now,
+    ...parts,
     availability: settings.availability,
-    channelKinds: new Map((input.file?.channels ?? []).map((channel) => [channel.id, channel.kind])),
-    ...(input.media ? { media: input.media } : {}),
+    channelKinds: new Map((file?.channels ?? []).map((channel) => [channel.id, channel.kind])),
   });
   return { desk: slack.desk, availability: settings.availability, routes: slack.routes, tasks: slack.tasks, start: () => slack.start(), stop: () => slack.stop() };
 }

@@ -9,8 +9,8 @@ import type { Activity, InvokeResponse } from "botbuilder";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
-import { ChannelNotStartedError, DeliveryFailedError, SwitchboardError } from "../../src/errors.js";
-import type { ChannelAdapter, ChannelContext, OutboundDelivery, SendRateLimit, SendReceipt } from "../../src/ports/channel-adapter.js";
+import { ChannelNotStartedError, DeliveryFailedError } from "../../src/errors.js";
+import { requireChannelContext, type ChannelAdapter, type ChannelContext, type OutboundDelivery, type SendRateLimit, type SendReceipt } from "../../src/ports/channel-adapter.js";
 import { createCloudAdapter, sendProactive, type BotAuthOverrides, type SwitchboardCloudAdapter } from "./cloud-adapter.js";
 import { loadBotFrameworkChannelConfig, serviceUrlAllowed, type BotFrameworkChannelConfig, type BotFrameworkChannelSettings } from "./config.js";
 import { parseActivity } from "./inbound/parse.js";
@@ -169,10 +169,7 @@ export class BotFrameworkChannelAdapter implements ChannelAdapter {
   }
 
   private requireContext(): ChannelContext {
-    if (this.context === undefined) {
-      throw new SwitchboardError("channel.not_started", `channel "${this.id}" was used before start() or registerRoutes() gave it its context`);
-    }
-    return this.context;
+    return requireChannelContext(this.id, this.context);
   }
 }
 

@@ -9,14 +9,15 @@ import type { Logger } from "pino";
 import twilio from "twilio";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
 import type { Attachment, Conversation, Message } from "../../src/domain/model.js";
-import { ChannelNotStartedError, DeliveryFailedError, NotFoundError, SwitchboardError, ValidationError } from "../../src/errors.js";
-import type {
-  ChannelAdapter,
-  ChannelContext,
-  ChannelDirective,
-  OutboundDelivery,
-  SendRateLimit,
-  SendReceipt,
+import { ChannelNotStartedError, DeliveryFailedError, NotFoundError, ValidationError } from "../../src/errors.js";
+import {
+  requireChannelContext,
+  type ChannelAdapter,
+  type ChannelContext,
+  type ChannelDirective,
+  type OutboundDelivery,
+  type SendRateLimit,
+  type SendReceipt,
 } from "../../src/ports/channel-adapter.js";
 import { explainTwilioCode, isOptOutCode } from "./api/errors.js";
 import { TwilioHttpClient } from "./api/http-client.js";
@@ -338,10 +339,7 @@ export class TwilioChannelAdapter implements ChannelAdapter {
   }
 
   private requireContext(): ChannelContext {
-    if (this.context === undefined) {
-      throw new SwitchboardError("channel.not_started", `channel "${this.id}" was used before start() or registerRoutes() gave it its context`);
-    }
-    return this.context;
+    return requireChannelContext(this.id, this.context);
   }
 }
 

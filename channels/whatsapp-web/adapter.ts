@@ -12,9 +12,9 @@ import qrcodeTerminal from "qrcode-terminal";
 import { join } from "node:path";
 import type { ChannelEntry } from "../../src/config/channels-file.js";
 import type { Attachment } from "../../src/domain/model.js";
-import { ChannelNotStartedError, DeliveryFailedError, errorMessage, NotFoundError, PayloadTooLargeError, SwitchboardError } from "../../src/errors.js";
+import { ChannelNotStartedError, DeliveryFailedError, errorMessage, NotFoundError, PayloadTooLargeError } from "../../src/errors.js";
 import { MAX_MEDIA_BYTES } from "../../src/media/policy.js";
-import type { ChannelAdapter, ChannelContext, OutboundDelivery, SendRateLimit, SendReceipt } from "../../src/ports/channel-adapter.js";
+import { requireChannelContext, type ChannelAdapter, type ChannelContext, type OutboundDelivery, type SendRateLimit, type SendReceipt } from "../../src/ports/channel-adapter.js";
 import { adminPaths, registerAdminRoutes } from "./admin-routes.js";
 import { downloadFromSession, requireMediaReference, type FetchedMedia } from "./attachments.js";
 import {
@@ -253,10 +253,7 @@ export class WhatsAppWebChannelAdapter implements ChannelAdapter {
   }
 
   private requireContext(): ChannelContext {
-    if (this.context === undefined) {
-      throw new SwitchboardError("channel.not_started", `channel "${this.id}" was used before start() or registerRoutes() gave it its context`);
-    }
-    return this.context;
+    return requireChannelContext(this.id, this.context);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { SwitchboardError } from "../errors.js";
 import type { Attachment, ChannelKind, Conversation, InboundMessage, Message, DeliveryError } from "../domain/model.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { MessageBus, OnceGuard, RateLimiter } from "./work-queue.js";
@@ -95,4 +96,12 @@ export interface ChannelAdapter {
    * credentials), fetched only from the provider's own hosts and size-capped. Absent: `url` is enough.
    */
   fetchAttachment?(attachment: Attachment): Promise<{ contentType: string; bytes: Buffer }>;
+}
+
+/** The context `start()` or `registerRoutes()` gave a channel; using a channel before either is a wiring bug. */
+export function requireChannelContext(channelId: string, context: ChannelContext | undefined): ChannelContext {
+  if (context === undefined) {
+    throw new SwitchboardError("channel.not_started", `channel "${channelId}" was used before start() or registerRoutes() gave it its context`);
+  }
+  return context;
 }
