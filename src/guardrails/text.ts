@@ -4,13 +4,11 @@
  * common Cyrillic/Greek look-alikes mapped to Latin, quotes and dashes unified. The copy keeps one
  * character per input character where it can, but callers only use it for matching, never for display.
  */
+import { replaceControlCharacters } from "../domain/control-characters.js";
 
 // Deliberately lists joiners and variation selectors on their own: they are what gets stripped.
 // eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFE00-\uFE0F\uFEFF]/g;
-// Control characters are exactly what this pattern is for.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const SPACES = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
 
 const LOOKALIKES: Record<string, string> = {
@@ -23,10 +21,7 @@ const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "g");
 
 /** The canonical copy of `text` used for every pattern match. */
 export function canonicalText(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(INVISIBLE, "")
-    .replace(CONTROL, " ")
+  return replaceControlCharacters(text.normalize("NFKC").replace(INVISIBLE, ""), " ")
     .replace(SPACES, " ")
     .replace(LOOKALIKE, (char) => LOOKALIKES[char] ?? char)
     .replace(/[‘’‚‛′`´]/g, "'")

@@ -3,21 +3,17 @@
  * Unicode NFKC, lower case, accents folded, money/numbers/links reduced to shape tokens, words split on
  * anything that is not a letter or digit. No stemming: character n-grams carry the morphology.
  */
+import { replaceControlCharacters } from "../domain/control-characters.js";
 
 const MONEY = /(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?|bucks))/giu;
 const URL = /\bhttps?:\/\/\S+|\bwww\.\S+/giu;
 const EMAIL = /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/gu;
 const LONG_NUMBER = /\b\d{5,}\b/gu;
 const NUMBER = /\b\d+(?:[.,]\d+)?(?:st|nd|rd|th)?\b/gu;
-// Control characters and unpaired surrogates cannot mean anything to the learner.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu;
 
 /** Lower case, accents folded, control characters removed; keeps punctuation for callers that need it. */
 export function foldText(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(CONTROL, " ")
+  return replaceControlCharacters(text.normalize("NFKC"), " ")
     .toLowerCase()
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")

@@ -2,6 +2,7 @@
  * The core's door for inbound messages: validate, dedupe and store, then enqueue the conversation's turn.
  * It answers as soon as the message is durable; the work happens in the turn worker.
  */
+import { replaceControlCharacters } from "../domain/control-characters.js";
 import { InboundMessage } from "../domain/model.js";
 import { ValidationError } from "../errors.js";
 import { maskSensitiveText, type MaskOptions } from "../privacy/mask.js";
@@ -12,14 +13,10 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { WorkQueue } from "../ports/work-queue.js";
 
 const STORED_TEXT_MASK: MaskOptions = { cards: true, secrets: true, phones: false, emails: false };
-// Non-printing control characters (all but tab, line feed and carriage return): they mean nothing to a
-// reader, and PostgreSQL cannot store U+0000 in text at all.
-// eslint-disable-next-line no-control-regex
-const NON_PRINTING = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** The customer's text as it is stored: no control characters, card numbers and secrets masked. */
 function storableText(text: string): string {
-  return maskSensitiveText(text.replace(NON_PRINTING, ""), STORED_TEXT_MASK);
+  return maskSensitiveText(replaceControlCharacters(text), STORED_TEXT_MASK);
 }
 
 export interface IntakeDependencies {
